@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what botduino's tests need on a fresh Debian machine:
+# the AVR toolchain and Arduino core (firmware builds), clang (fuzzing),
+# g++ (the C++ conformance harness), then the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=(gcc-avr avr-libc arduino-core-avr clang g++ make)
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "botduino: need root (or sudo) to install: ${missing[*]}" >&2; exit 1
+    fi
+  fi
+  echo "botduino: installing ${missing[*]} from Debian" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
