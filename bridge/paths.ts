@@ -1,0 +1,37 @@
+/** Where botduino finds its own files and keeps the user's. */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root (holds firmware/, platformio.ini), from source or from dist/. */
+export const packageRoot: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) {
+      try {
+        if (JSON.parse(readFileSync(pj, 'utf8')).name === 'botduino') return dir;
+      } catch {
+        /* keep looking */
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('botduino: cannot find the package root (package.json named botduino)');
+    dir = up;
+  }
+})();
+
+export const packageVersion: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
+
+/** $XDG_STATE_HOME/botduino, default ~/.local/state/botduino. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return resolve(base, 'botduino');
+}
+
+/** $XDG_CONFIG_HOME/botduino/config.json, default ~/.config/botduino/config.json. */
+export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return resolve(base, 'botduino', 'config.json');
+}
