@@ -139,7 +139,8 @@ export const schema = {
     fields: {
       crc: u16(),
       long: u16(),
-      kind: u16(),
+      /** Lines rejected for an unknown kind (not `kind`: that name is the message's own). */
+      badkind: u16(),
       field: u16(),
       trunc: u16(),
       esc: u16(),
