@@ -1,0 +1,243 @@
+/**
+ * The BotDistrikt "Other Channels" API client: register a user, send a
+ * message as that user, get the bot's replies back.
+ *
+ *   const client = new BotDistriktClient({ appId: '123', domain: 'https://k3j9x0a1qz.example.org' });
+ *   const user = await client.registerUser({ webchatId: newWebchatId() });
+ *   const { replies } = await client.sendMessage(user, { text: 'hi' });
+ *
+ * A person's message is never sent twice: it is retried automatically only
+ * when the connection was never made. Every other failure is an ApiError
+ * with `notSent` telling whether it surely did not get through.
+ */
+import ky from 'ky';
+import { ApiError } from '../errors.js';
+import { addSecret, silentLogger, type Logger } from '../log.js';
+import { DEFAULT_BASE_URL } from './config.js';
+import { type Context, httpError, isConnectFailure, networkError, unreadableAnswer } from './errors.js';
+import { parseReplies } from './parse.js';
+import type { BotReply } from './replies.js';
+import { trackingFetch, type SendTracker } from './transport.js';
+import {
+  BotUserSchema,
+  messagePath,
+  registerPath,
+  toBotUserMessage,
+  type BotUser,
+  type Outgoing,
+  type RegisterBody,
+  type SendBody,
+} from './wire.js';
+
+export type { BotUser, Outgoing } from './wire.js';
+
+export interface ClientOptions {
+  /** The webchat_app_id of the Website Integration. */
+  appId: string;
+  /** The channel's custom domain (see domain.ts for the checks). */
+  domain: string;
+  /** API base URL; default https://flow.botdistrikt.com/api. */
+  baseUrl?: string;
+  /** Milliseconds to wait for the answer to a message, retries included; default 10000. */
+  sendTimeoutMs?: number;
+  /** Milliseconds to wait for a registration, retries included; default 10000. */
+  registerTimeoutMs?: number;
+  /** Tries when the connection cannot be made at all (nothing sent); default 3. */
+  connectAttempts?: number;
+  /** Pause before the first such retry, doubled after each; default 300 ms. */
+  retryDelayMs?: number;
+  /** Where the raw exchanges go, at debug level (secrets masked); default: nowhere. */
+  logger?: Logger;
+}
+
+export interface SendResult {
+  replies: BotReply[];
+  /** The response body as received (parsed JSON, or null when empty). */
+  raw: unknown;
+  /** The user the message was sent as: a new object when it had to be registered again. */
+  user: BotUser;
+  /** True when BotDistrikt had forgotten the user and it was registered again. */
+  reregistered: boolean;
+}
+
+export interface SendOptions {
+  /** After a 401/404, register the user again once and resend once; default true. */
+  reregister?: boolean;
+}
+
+interface Exchange {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export class BotDistriktClient {
+  readonly appId: string;
+  readonly domain: string;
+  readonly baseUrl: string;
+  private readonly sendTimeoutMs: number;
+  private readonly registerTimeoutMs: number;
+  private readonly connectAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly log: Logger;
+
+  constructor(opts: ClientOptions) {
+    this.appId = String(opts.appId);
+    this.domain = opts.domain;
+    this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.sendTimeoutMs = opts.sendTimeoutMs ?? 10_000;
+    this.registerTimeoutMs = opts.registerTimeoutMs ?? 10_000;
+    this.connectAttempts = Math.max(1, opts.connectAttempts ?? 3);
+    this.retryDelayMs = opts.retryDelayMs ?? 300;
+    this.log = opts.logger ?? silentLogger;
+    addSecret(this.domain);
+  }
+
+  /** Registers (or re-registers) a user; returns the bot_user as BotDistrikt returned it. */
+  async registerUser(args: { webchatId: string; user?: Record<string, unknown> }): Promise<BotUser> {
+    addSecret(args.webchatId);
+    const body: RegisterBody = { domain: this.domain, webchat_id: args.webchatId };
+    if (args.user) body.user = args.user;
+    const ctx = this.context("Registering the device's BotDistrikt user", this.registerTimeoutMs);
+    const ex = await this.post(registerPath(this.appId), body, {}, ctx);
+    // An empty 2xx answer: assume the id we asked for was kept.
+    const raw = ex.text.trim() === '' ? {} : parseJson(ex.text);
+    if (raw === undefined) throw unreadableAnswer(ctx, ex.status, ex.contentType, ex.text);
+    const user = findBotUser(raw, args.webchatId);
+    if (!user) throw unreadableAnswer(ctx, ex.status, ex.contentType, ex.text);
+    addSecret(user.webchat_id);
+    return user;
+  }
+
+  /** Sends typed text or a chosen option as `user`; returns the bot's replies. */
+  async sendMessage(user: BotUser, message: Outgoing, opts: SendOptions = {}): Promise<SendResult> {
+    addSecret(user.webchat_id);
+    try {
+      return { ...(await this.sendOnce(user, message)), user, reregistered: false };
+    } catch (err) {
+      const forgotten = err instanceof ApiError && (err.status === 401 || err.status === 404);
+      if (!forgotten || opts.reregister === false) throw err;
+      this.log.info(`BotDistrikt answered ${(err as ApiError).status} for a known user; registering it again once`);
+      const { webchat_id, ...rest } = user;
+      let fresh: BotUser;
+      try {
+        fresh = await this.registerUser({ webchatId: webchat_id, user: keepProfile(rest) });
+      } catch (regErr) {
+        // The message itself was refused, so it surely was not sent.
+        const why = regErr instanceof Error ? regErr.message : String(regErr);
+        throw new ApiError(`BotDistrikt no longer knew this device's user, and ${lowerFirst(why)}`, (regErr as ApiError).status, true, {
+          cause: regErr,
+        });
+      }
+      return { ...(await this.sendOnce(fresh, message)), user: fresh, reregistered: true };
+    }
+  }
+
+  private async sendOnce(user: BotUser, message: Outgoing): Promise<{ replies: BotReply[]; raw: unknown }> {
+    const body: SendBody = { domain: this.domain, user, message: toBotUserMessage(message) };
+    const ctx = this.context('Sending your message', this.sendTimeoutMs);
+    const ex = await this.post(messagePath(this.appId), body, { authorization: user.webchat_id }, ctx);
+    const raw = ex.text.trim() === '' ? null : parseJson(ex.text);
+    if (raw === undefined) throw unreadableAnswer(ctx, ex.status, ex.contentType, ex.text);
+    return { replies: parseReplies(raw), raw };
+  }
+
+  private context(what: string, timeoutMs: number): Context {
+    return { what, host: safeHost(this.baseUrl), timeoutMs };
+  }
+
+  /** One POST, retried only while the connection could not be made at all. */
+  private async post(path: string, json: unknown, headers: Record<string, string>, ctx: Context): Promise<Exchange> {
+    const signal = AbortSignal.timeout(ctx.timeoutMs);
+    const url = `${this.baseUrl}/${path}`;
+    this.log.debug(`→ POST ${url} ${JSON.stringify(json)}`);
+    for (let attempt = 1; ; attempt++) {
+      const tracker: SendTracker = { mayHaveSent: false };
+      try {
+        const res = await ky.post(path, {
+          prefixUrl: this.baseUrl,
+          json,
+          headers: { accept: 'application/json', ...headers },
+          retry: 0,
+          timeout: false,
+          throwHttpErrors: false,
+          redirect: 'manual',
+          signal,
+          fetch: trackingFetch(tracker),
+        });
+        const text = await res.text();
+        const contentType = res.headers.get('content-type') ?? '';
+        this.log.debug(`← ${res.status} ${url} ${text}`);
+        if (res.status < 200 || res.status > 299) throw httpError(ctx, res.status, contentType, text);
+        return { status: res.status, contentType, text };
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        const retryable = !tracker.mayHaveSent && isConnectFailure(err) && attempt < this.connectAttempts;
+        this.log.debug(`✗ POST ${url}: ${err instanceof Error ? err.message : String(err)}${retryable ? ' (nothing sent; retrying)' : ''}`);
+        if (!retryable || signal.aborted) throw networkError(ctx, signal.aborted ? signal.reason : err, tracker.mayHaveSent);
+        try {
+          await sleep(this.retryDelayMs * 2 ** (attempt - 1), signal);
+        } catch {
+          throw networkError(ctx, signal.reason, false);
+        }
+      }
+    }
+  }
+}
+
+/** Keeps the profile fields worth sending back at re-registration (names), nothing volatile. */
+function keepProfile(rest: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const k of ['first_name', 'last_name']) if (typeof rest[k] === 'string' && rest[k]) out[k] = rest[k];
+  return Object.keys(out).length ? out : undefined;
+}
+
+function findBotUser(raw: unknown, requested: string): BotUser | undefined {
+  const candidates = [raw];
+  if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>;
+    candidates.push(o.data, o.user, o.bot_user, o.result);
+  }
+  for (const c of candidates) {
+    const parsed = BotUserSchema.safeParse(c);
+    if (parsed.success) return parsed.data;
+  }
+  // An object without webchat_id: assume the id we asked for was kept.
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) return { ...(raw as object), webchat_id: requested };
+  return undefined;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
