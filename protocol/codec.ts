@@ -197,6 +197,8 @@ export function decode(line: string, maxLength = Infinity): DecodeResult {
 type FieldResult = { value: unknown; next: number } | string;
 
 function decodeField(line: string, p: number, end: number, f: FieldSpec): FieldResult {
+  // one-character fields must not read the "*" that ends the fields
+  if (p >= end && (f.type === 'bool' || f.type === 'enum' || f.type === 'char')) return 'field is empty';
   switch (f.type) {
     case 'u8':
     case 'u16':
