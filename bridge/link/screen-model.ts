@@ -1,0 +1,164 @@
+/**
+ * What the LCD shows, and the fewest commands that turn it into a desired
+ * frame. The link keeps two of these models: what the board has acknowledged
+ * (`shown`) and what it will show once everything sent arrives (`planned`);
+ * new commands are diffed against `planned`.
+ */
+import { MAX_TEXT } from '../../protocol/schema.js';
+import type { ScreenFrame } from '../ui/screen.js';
+import type { ScreenCommand } from './types.js';
+
+type Cursor = ScreenFrame['cursor'];
+
+export class LcdModel {
+  /** Cell codes, row by row. Meaningless while `known` is false. */
+  readonly cells: Uint8Array;
+  /** False until the first CLR: after a reset or a reconnect nobody knows what the LCD shows. */
+  known = false;
+  /** Custom glyph rows by slot; null when unknown. */
+  readonly glyphs: (Uint8Array | null)[] = new Array(8).fill(null);
+  /** Null when unknown. */
+  cursor: Cursor | null = null;
+  /** Null when unknown. */
+  backlight: boolean | null = null;
+
+  constructor(
+    readonly cols: number,
+    readonly rows: number,
+  ) {
+    this.cells = new Uint8Array(cols * rows).fill(0x20);
+  }
+
+  /** Forgets everything (a reset or a reconnect). */
+  forget(): void {
+    this.known = false;
+    this.glyphs.fill(null);
+    this.cursor = null;
+    this.backlight = null;
+  }
+
+  /** Applies one screen command as the board does. */
+  apply(cmd: ScreenCommand): void {
+    switch (cmd.kind) {
+      case 'CLR':
+        this.cells.fill(0x20);
+        this.known = true;
+        if (this.cursor) this.cursor = { mode: this.cursor.mode, row: 0, col: 0 };
+        break;
+      case 'TXT': {
+        if (cmd.row >= this.rows) break;
+        const base = cmd.row * this.cols;
+        const n = Math.min(cmd.text.length, this.cols - cmd.col);
+        for (let i = 0; i < n; i++) this.cells[base + cmd.col + i] = cmd.text.charCodeAt(i);
+        break;
+      }
+      case 'GLY':
+        this.glyphs[cmd.slot] = Uint8Array.from(cmd.rows);
+        break;
+      case 'CUR':
+        this.cursor = { mode: cmd.mode, row: cmd.row, col: cmd.col };
+        break;
+      case 'BL':
+        this.backlight = cmd.on;
+        break;
+    }
+  }
+
+  /** The rows as strings of LCD codes (spaces while unknown). */
+  text(): string[] {
+    const out: string[] = [];
+    for (let r = 0; r < this.rows; r++)
+      out.push(this.known ? String.fromCharCode(...this.cells.subarray(r * this.cols, (r + 1) * this.cols)) : ' '.repeat(this.cols));
+    return out;
+  }
+
+  copyFrom(other: LcdModel): void {
+    this.cells.set(other.cells);
+    this.known = other.known;
+    for (let i = 0; i < 8; i++) this.glyphs[i] = other.glyphs[i];
+    this.cursor = other.cursor;
+    this.backlight = other.backlight;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The commands that turn `from` into `want`, in the order they must go:
+ * CLR (only when the LCD is unknown), changed glyph slots, runs of changed
+ * cells per row (runs separated by at most `mergeGap` unchanged cells are
+ * merged; at most MAX_TEXT codes per TXT), then the cursor, then the
+ * backlight. Linear in the number of cells.
+ */
+export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): ScreenCommand[] {
+  const out: ScreenCommand[] = [];
+  const { cols, rows } = from;
+  const known = from.known;
+  if (!known) out.push({ kind: 'CLR' });
+
+  for (let slot = 0; slot < 8; slot++) {
+    const g = want.glyphs[slot];
+    if (!g) continue;
+    const have = from.glyphs[slot];
+    if (!have || !sameBytes(have, g)) out.push({ kind: 'GLY', slot, rows: g });
+  }
+
+  let wroteText = false;
+  for (let r = 0; r < rows; r++) {
+    const line = want.rows[r] ?? '';
+    const base = r * cols;
+    let runStart = -1;
+    let lastChanged = -1;
+    const flush = () => {
+      for (let a = runStart; a <= lastChanged; a += MAX_TEXT) {
+        const b = Math.min(lastChanged + 1, a + MAX_TEXT);
+        out.push({ kind: 'TXT', row: r, col: a, text: cellText(line, a, b) });
+      }
+      wroteText = true;
+    };
+    for (let c = 0; c < cols; c++) {
+      const code = c < line.length ? line.charCodeAt(c) & 0xff : 0x20;
+      const have = known ? from.cells[base + c] : 0x20;
+      if (code === have) continue;
+      if (runStart >= 0 && c - lastChanged - 1 > mergeGap) {
+        flush();
+        runStart = -1;
+      }
+      if (runStart < 0) runStart = c;
+      lastChanged = c;
+    }
+    if (runStart >= 0) flush();
+  }
+
+  const cur = clampCursor(want.cursor, cols, rows);
+  const have = from.cursor;
+  const cursorMoved = !have || have.mode !== cur.mode || (cur.mode !== 'off' && (have.row !== cur.row || have.col !== cur.col));
+  // Writing text moves the controller's cursor: put a visible one back.
+  if (cursorMoved || (wroteText && cur.mode !== 'off')) out.push({ kind: 'CUR', mode: cur.mode, row: cur.row, col: cur.col });
+
+  if (from.backlight !== want.backlight) out.push({ kind: 'BL', on: want.backlight });
+  return out;
+}
+
+function cellText(line: string, a: number, b: number): string {
+  let s = line.length >= b ? line.slice(a, b) : line.slice(a).padEnd(b - a, ' ');
+  for (let i = 0; i < s.length; i++)
+    if (s.charCodeAt(i) > 0xff) {
+      // Not an LCD code: the renderer maps text first. Keep the low byte rather than fail.
+      s = Array.from(s, (ch) => String.fromCharCode(ch.charCodeAt(0) & 0xff)).join('');
+      break;
+    }
+  return s;
+}
+
+function clampCursor(c: Cursor, cols: number, rows: number): Cursor {
+  return {
+    mode: c.mode,
+    row: Math.max(0, Math.min(rows - 1, c.row | 0)),
+    col: Math.max(0, Math.min(cols - 1, c.col | 0)),
+  };
+}
