@@ -91,10 +91,12 @@ export function suggestDomain(base = 'example-shop.com'): string {
   let host = base.replace(/^[a-z]+:\/\//i, '').replace(/[/:].*$/, '').toLowerCase();
   if (!host || isIP(host) || host === 'localhost' || WELL_KNOWN.has(registrable(host))) host = 'your-site.com';
   else host = registrable(host);
-  let label = '';
-  while (label.length < 10) label += BASE36[randomInt(BASE36.length)];
-  // Start with a letter so no tool mistakes it for a number.
-  label = BASE36[randomInt(26)] + label.slice(1);
+  let label: string;
+  // Start with a letter so no tool mistakes it for a number; keep only labels the check itself calls random.
+  do {
+    label = BASE36[randomInt(26)]!;
+    while (label.length < 10) label += BASE36[randomInt(BASE36.length)];
+  } while (!looksRandom(label));
   return `https://${label}.${host}`;
 }
 

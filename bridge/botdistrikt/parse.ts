@@ -82,11 +82,11 @@ function parseOne(item: unknown): BotReply[] {
     m.title,
     m.speech,
   );
+  if ((type === 'typing' || type === 'typing_on' || type === 'delay') && body === undefined) return [];
   const media = mediaLabel(type, m, attachment);
   if (media) return [placeholder(media, body && body !== media ? body : undefined, buttons, quick)];
   if (body !== undefined) return [{ kind: 'text', text: body, buttons, quickReplies: quick }];
   if (buttons.length || quick.length) return [{ kind: 'text', text: '', buttons, quickReplies: quick }];
-  if (type === 'typing' || type === 'typing_on' || type === 'delay') return [];
   return [placeholder(type ? `[${type}]` : '[message]')];
 }
 

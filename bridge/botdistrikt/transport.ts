@@ -15,12 +15,15 @@ export interface SendTracker {
   mayHaveSent: boolean;
 }
 
-/** Idle keep-alive sockets are closed after this long, before servers drop them (default 4 s). */
-const IDLE_SOCKET_MS = 4_000;
-
+/**
+ * A fresh connection for every request, on purpose: a kept-alive connection
+ * that the server closed while idle fails *after* the request was written,
+ * and then nobody can tell whether the message got through. One extra
+ * handshake per message is the price of knowing.
+ */
 const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 4, timeout: IDLE_SOCKET_MS }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 4, timeout: IDLE_SOCKET_MS }),
+  http: new http.Agent({ keepAlive: false }),
+  https: new https.Agent({ keepAlive: false }),
 };
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
