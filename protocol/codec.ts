@@ -6,7 +6,7 @@
  * `CRC` is 4 upper-case hex digits of CRC-16/CCITT-FALSE over everything
  * before the "*". Fields: integers in canonical decimal, booleans 0/1, enums
  * and chars as one character, strings in double quotes with every byte
- * outside printable ASCII (and `"` and `\`) as `\HH`, byte strings as
+ * outside printable ASCII (and `"` and `\`) as `\HH` (and only those), byte strings as
  * upper-case hex. Checks run in a fixed order (length, tail, CRC, kind,
  * fields) and the first failure is the reason; a rejected line yields no
  * message at all.
@@ -246,7 +246,10 @@ function decodeField(line: string, p: number, end: number, f: FieldSpec): FieldR
           const hi = p + 1 < end ? hexVal(line.charCodeAt(p + 1)) : -1;
           const lo = p + 2 < end ? hexVal(line.charCodeAt(p + 2)) : -1;
           if (hi < 0 || lo < 0) return `escape "${line.slice(p, Math.min(p + 3, end))}" is not \\ and 2 upper-case hex digits`;
-          out += line.slice(run, p) + String.fromCharCode((hi << 4) | lo);
+          const b = (hi << 4) | lo;
+          // one encoding per string: printable bytes other than " and \ go as themselves
+          if (b >= 0x20 && b <= 0x7e && b !== 0x22 && b !== 0x5c) return `escape "${line.slice(p, p + 3)}" of a printable byte`;
+          out += line.slice(run, p) + String.fromCharCode(b);
           p += 3;
           run = p;
         } else if (c < 0x20 || c > 0x7e) {

@@ -508,6 +508,7 @@ static bd_reject_t decode_field(const uint8_t *s, bd_len_t *pp, bd_len_t end, ui
           int8_t lo = p + 2 < end ? hex_value(s[p + 2]) : -1;
           if (hi < 0 || lo < 0) return BD_REJECT_ESC;
           c = (uint8_t)((hi << 4) | lo);
+          if (c >= 0x20 && c <= 0x7E && c != '"' && c != '\\') return BD_REJECT_ESC; /* printable: not escaped */
           p += 3;
         } else if (c < 0x20 || c > 0x7E) {
           return BD_REJECT_FIELD; /* must have been escaped */

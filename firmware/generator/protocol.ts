@@ -236,7 +236,7 @@ function invalidVectors(): InvalidVector[] {
   add('field: string without quotes', frame('SETID 3 kiosk'), 'field', 3);
   add('field: string without its closing quote', frame('SETID 3 "kiosk'), 'field', 3);
   add('field: string one byte too long', frame('TXT 7 0 0 "' + 'x'.repeat(21) + '"'), 'field', 7);
-  add('field: string too long by an escape', frame('TXT 7 0 0 "' + 'x'.repeat(20) + '\\41"'), 'field', 7);
+  add('field: string too long by an escape', frame('TXT 7 0 0 "' + 'x'.repeat(20) + '\\01"'), 'field', 7);
   add('field: control byte not escaped', frame('TXT 7 0 0 "a\x01b"'), 'field', 7);
   add('field: byte 0x80 and up not escaped', frame('TXT 7 0 0 "caf\xe9"'), 'field', 7);
   add('field: DEL not escaped', frame('TXT 7 0 0 "\x7f"'), 'field', 7);
@@ -254,6 +254,8 @@ function invalidVectors(): InvalidVector[] {
   add('esc: one hex digit', frame('TXT 7 0 0 "\\4"'), 'esc', 7);
   add('esc: not hex', frame('TXT 7 0 0 "\\zz"'), 'esc', 7);
   add('esc: lower-case hex', frame('TXT 7 0 0 "\\0a"'), 'esc', 7);
+  add('esc: a printable byte escaped', frame('TXT 7 0 0 "\\41"'), 'esc', 7);
+  add('esc: an escaped space', frame('SETID 3 "a\\20b"'), 'esc', 3);
   add('esc: backslash before the closing quote', frame('TXT 7 0 0 "ab\\"'), 'esc', 7);
   add('esc: backslash at the end of the fields', frame('SETID 3 "ab\\'), 'esc', 3);
   add('esc: a bad escape in HELLO', frame('HELLO 0 1 00000000 "\\G0" "" "" "" 0 0 0 0 p 0 "" "" 0 0 0 0 0 0'), 'esc', 0, 'host');
@@ -351,7 +353,7 @@ export function reference(): string {
     '| `crc` | has a CRC that is not 4 upper-case hex digits or does not match |',
     '| `kind` | names a kind the receiver does not take |',
     '| `field` | has a seq or field that breaks its type or limit, or more fields than the kind has |',
-    '| `esc` | has a `\\` in a string that is not followed by 2 upper-case hex digits |',
+    '| `esc` | has a `\\` in a string that is not followed by 2 upper-case hex digits, or escapes a printable byte |',
     '',
     `(\`REJECT_REASONS\` order: ${REJECT_REASONS.map((r) => `\`${r}\``).join(', ')}. \`long\` is checked first, then \`trunc\` for the`,
     'missing `*CRC`, then `crc`, `kind`, and `trunc`/`field`/`esc` as the fields are read.)',
