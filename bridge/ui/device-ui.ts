@@ -1,0 +1,449 @@
+/**
+ * DeviceUI: the one object the bridge keeps per device for what its user
+ * sees and types. Bot replies and status go in; ScreenFrames and actions
+ * (send this, choose that, retry, start over) come out.
+ *
+ *   const ui = new DeviceUI(link.caps, config.ui);
+ *   ui.on('change', () => link.show(ui.frame()));
+ *   ui.on('action', (a) => chat.handle(a));
+ *   link.on('input', (ev) => ui.handleInput(ev));
+ *   ui.setStatus('thinking'); ui.showReplies(replies, 'bot');
+ */
+import { EventEmitter } from 'node:events';
+import type { BotReply, QuickReply, ReplyButton } from '../botdistrikt/replies.js';
+import type { DeviceCaps, InputEvent } from '../link/types.js';
+import { CharMap } from './charmap.js';
+import { systemClock, Timer, type Clock } from './clock.js';
+import { Composer, type Intent, type NavCommand } from './compose.js';
+import { UIOptionsSchema, type ResolvedUIOptions, type UIOptions } from './options.js';
+import { layout, render, type GlyphSlots, type RenderState } from './render.js';
+import type { ScreenFrame } from './screen.js';
+import { buildDoc, isSelectable, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
+
+/** What the user asked for. */
+export type UIAction =
+  | { type: 'send'; text: string }
+  /** An option was chosen: `text` is what to send (the payload, or what was typed for a phone/email quick reply). */
+  | { type: 'choose'; option: QuickReply | ReplyButton; text: string }
+  /** Send again what was not sent. */
+  | { type: 'retry' }
+  | { type: 'new-conversation' };
+
+/** The state of the link to the bot, as the screen shows it. */
+export type UIStatus = 'idle' | 'thinking' | 'offline' | 'error' | 'not-sent';
+
+/** The parts of the HELLO the UI needs. */
+export type UICaps = Pick<DeviceCaps, 'cols' | 'rows' | 'rom' | 'buttons' | 'keypad'> & Partial<Pick<DeviceCaps, 'backlight'>>;
+
+export interface DeviceUIDeps {
+  /** Time and timers; default: the system clock. */
+  clock?: Clock;
+}
+
+interface Shown {
+  reply: BotReply;
+  origin: Origin;
+  text: string;
+  items: OptionItem[];
+}
+
+export declare interface DeviceUI {
+  on(event: 'change', listener: () => void): this;
+  on(event: 'action', listener: (action: UIAction) => void): this;
+  off(event: 'change', listener: () => void): this;
+  off(event: 'action', listener: (action: UIAction) => void): this;
+}
+
+export class DeviceUI extends EventEmitter {
+  readonly options: ResolvedUIOptions;
+  private readonly caps: UICaps;
+  private readonly clock: Clock;
+  private readonly map: CharMap;
+  private readonly composer: Composer;
+  private readonly readTimer: Timer;
+  private readonly spinTimer: Timer;
+  private readonly countdown: Timer;
+
+  private messages: Shown[] = [];
+  private index = -1;
+  private top = 0;
+  private selected: number | null = null;
+  private detail: { text: string; top: number } | null = null;
+  private inputOption: OptionItem | null = null;
+  private status: UIStatus = 'idle';
+  private statusDetail: string | undefined;
+  private retryAt: number | null = null;
+  private spinStep = 0;
+  /** The window now shown has had its reading time. */
+  private read = false;
+  private windowKey = '';
+  private slots: GlyphSlots = [];
+  private current: ScreenFrame;
+  private readonly docs = new Map<string, Doc>();
+  private disposed = false;
+
+  constructor(caps: UICaps, options: UIOptions = {}, deps: DeviceUIDeps = {}) {
+    super();
+    this.caps = caps;
+    this.options = UIOptionsSchema.parse(options);
+    this.clock = deps.clock ?? systemClock;
+    this.map = new CharMap(caps.rom, { glyphs: this.options.glyphs });
+    this.composer = new Composer(caps, this.options, this.clock, () => this.refresh());
+    this.readTimer = new Timer(this.clock);
+    this.spinTimer = new Timer(this.clock);
+    this.countdown = new Timer(this.clock);
+    this.current = this.compute();
+    this.windowKey = this.currentWindowKey();
+  }
+
+  /** What the LCD should show now. */
+  frame(): ScreenFrame {
+    return this.current;
+  }
+
+  /** Bot replies (or a pushed message) to show after whatever is being shown. */
+  showReplies(replies: BotReply[], origin: Origin = 'bot'): void {
+    if (this.disposed || !replies.length) return;
+    for (const reply of replies) {
+      this.messages.push({ reply, origin, text: messageText(reply, origin, this.options), items: optionItems(reply, this.options) });
+    }
+    while (this.messages.length > this.options.history && this.index > 0) {
+      this.messages.shift();
+      this.index--;
+      this.docs.clear();
+    }
+    if (origin !== 'broadcast' && this.status === 'thinking') this.setStatus('idle');
+    if (this.index < 0) this.goTo(this.messages.length - replies.length);
+    else if (this.read && this.options.autoAdvance && this.selected === null && !this.detail) this.advance();
+    this.refresh();
+  }
+
+  /**
+   * What the bot link is doing. `detail`: a line of text for the screen; for
+   * 'offline', a number of milliseconds until the next try shows a countdown.
+   */
+  setStatus(status: UIStatus, detail?: string | number): void {
+    if (this.disposed) return;
+    this.status = status;
+    this.statusDetail = typeof detail === 'string' ? detail : undefined;
+    this.retryAt = status === 'offline' && typeof detail === 'number' ? this.clock.now() + detail : null;
+    this.countdown.stop();
+    if (this.retryAt !== null) this.tickCountdown();
+    if (status === 'thinking') {
+      if (!this.spinTimer.running) this.spin();
+    } else this.spinTimer.stop();
+    this.refresh();
+  }
+
+  /** A button or key event from the board. */
+  handleInput(ev: InputEvent): void {
+    if (this.disposed) return;
+    if (this.overlayShown() && this.handleOverlay(ev)) return this.refresh();
+    const doc = this.detail ? null : this.contentDoc();
+    const digitsChoose = !!doc?.options.some((o) => o.digit !== undefined);
+    for (const intent of this.composer.handle(ev, { digitsChoose })) this.apply(intent);
+    this.refresh();
+  }
+
+  /** Stops every timer; the UI does nothing more. */
+  dispose(): void {
+    this.disposed = true;
+    this.readTimer.stop();
+    this.spinTimer.stop();
+    this.countdown.stop();
+    this.composer.dispose();
+    this.removeAllListeners();
+  }
+
+  // ——— input ———
+
+  private handleOverlay(ev: InputEvent): boolean {
+    if (ev.action !== 'down') return true;
+    const b = this.composer.binding(ev);
+    if (b === 'new-conversation') return false;
+    if (this.status === 'not-sent') {
+      if (b === 'select' || b === 'send') {
+        this.setStatus('thinking');
+        this.emitAction({ type: 'retry' });
+      } else if (b === 'back' || b === 'backspace') this.setStatus('idle');
+    } else if (this.status === 'error') this.setStatus('idle');
+    return true;
+  }
+
+  private apply(intent: Intent): void {
+    switch (intent.type) {
+      case 'nav':
+        return this.navigate(intent.command);
+      case 'digit': {
+        const doc = this.contentDoc();
+        const i = doc?.options.findIndex((o) => o.digit === intent.digit) ?? -1;
+        if (i >= 0) this.activate(i);
+        return;
+      }
+      case 'submit': {
+        const opt = this.inputOption;
+        this.inputOption = null;
+        if (opt && opt.input === intent.kind) this.act({ type: 'choose', option: opt.source, text: intent.text });
+        else this.act({ type: 'send', text: intent.text });
+        return;
+      }
+      case 'fixed':
+        return this.act({ type: 'send', text: intent.text });
+      case 'new-conversation':
+        this.messages = [];
+        this.docs.clear();
+        this.index = -1;
+        this.top = 0;
+        this.selected = null;
+        this.detail = null;
+        this.inputOption = null;
+        this.setStatus('idle');
+        this.emitAction({ type: 'new-conversation' });
+        return;
+      case 'edited':
+        if (!this.composer.editor) this.inputOption = null;
+        return;
+    }
+  }
+
+  /** Sends something on the user's behalf, and shows that the bot is thinking. */
+  private act(action: UIAction): void {
+    this.selected = null;
+    this.setStatus('thinking');
+    this.emitAction(action);
+  }
+
+  private activate(i: number): void {
+    const item = this.contentDoc()?.options[i];
+    if (!item) return;
+    if (item.kind === 'choice') this.act({ type: 'choose', option: item.source, text: item.text });
+    else if (item.kind === 'input') {
+      this.composer.open(item.input);
+      this.inputOption = item;
+    } else if (item.kind === 'link') this.detail = { text: item.target ?? item.text, top: 0 };
+  }
+
+  private navigate(cmd: NavCommand): void {
+    const h = this.contentHeight();
+    if (this.detail) {
+      const lines = this.detailDoc()!.lines.length;
+      if (cmd === 'select' || cmd === 'back') this.detail = null;
+      else if (cmd === 'up' || cmd === 'prev') this.detail.top = Math.max(0, this.detail.top - h);
+      else if (this.detail.top + h < lines) this.detail.top += h;
+      return;
+    }
+    const doc = this.contentDoc();
+    if (!doc) return;
+    const selectable = doc.options.map((o, i) => (isSelectable(o) ? i : -1)).filter((i) => i >= 0);
+    switch (cmd) {
+      case 'down':
+        if (!selectable.length || (this.selected === null && this.top + h < doc.textLines)) return this.pageDown(doc, h);
+        if (this.selected === null) this.selected = selectable[0];
+        else this.selected = selectable.find((i) => i > this.selected!) ?? this.selected;
+        return this.reveal(doc, h);
+      case 'up':
+        if (this.selected === null) return this.pageUp(h);
+        this.selected = [...selectable].reverse().find((i) => i < this.selected!) ?? null;
+        return this.reveal(doc, h);
+      case 'next':
+        return this.pageDown(doc, h);
+      case 'prev':
+      case 'back':
+        return this.pageUp(h);
+      case 'select':
+        if (this.selected !== null) return this.activate(this.selected);
+        return this.pageDown(doc, h);
+    }
+  }
+
+  private pageDown(doc: Doc, h: number): void {
+    if (this.top + h < doc.lines.length) this.top += h;
+    else this.advance();
+  }
+
+  private pageUp(h: number): void {
+    if (this.top > 0) this.top = Math.max(0, this.top - h);
+    else if (this.index > 0) this.goTo(this.index - 1);
+  }
+
+  /** Scrolls so that the marked option is in the window. */
+  private reveal(doc: Doc, h: number): void {
+    if (this.selected === null) return;
+    const line = doc.lines.findIndex((l) => l.option === this.selected);
+    if (line < this.top) this.top = line;
+    else if (line >= this.top + h) this.top = line - h + 1;
+  }
+
+  /** Goes to the next message, if there is one. */
+  private advance(): void {
+    if (this.index < this.messages.length - 1) this.goTo(this.index + 1);
+  }
+
+  private goTo(index: number): void {
+    this.index = index;
+    this.top = 0;
+    this.selected = null;
+    this.detail = null;
+  }
+
+  // ——— time ———
+
+  private onReadingTime(): void {
+    const doc = this.contentDoc();
+    const h = this.contentHeight();
+    if (!this.options.autoAdvance || this.selected !== null || this.detail || !doc) {
+      this.read = true;
+      return;
+    }
+    if (this.top + h < doc.lines.length) this.top += h;
+    else if (this.index < this.messages.length - 1) this.goTo(this.index + 1);
+    else this.read = true;
+    this.refresh();
+  }
+
+  private readingTime(doc: Doc, h: number): number {
+    let chars = 0;
+    for (const line of doc.lines.slice(this.top, this.top + h)) for (const c of line.cells) if (c !== 0x20) chars++;
+    const r = this.options.readingTime;
+    return Math.min(r.maxMs, Math.max(r.minMs, r.baseMs + r.perCharMs * chars));
+  }
+
+  private spin(): void {
+    this.spinTimer.start(this.options.spinnerMs, () => {
+      this.spinStep++;
+      this.spin();
+      this.refresh();
+    });
+  }
+
+  private tickCountdown(): void {
+    const left = (this.retryAt ?? 0) - this.clock.now();
+    if (left <= 0) return;
+    this.countdown.start(left % 1000 || 1000, () => {
+      this.tickCountdown();
+      this.refresh();
+    });
+  }
+
+  // ——— drawing ———
+
+  private overlayShown(): boolean {
+    return this.status === 'offline' || this.status === 'error' || this.status === 'not-sent';
+  }
+
+  private overlayLines(): string[] | null {
+    const l = this.options.labels;
+    switch (this.status) {
+      case 'offline': {
+        if (this.statusDetail) return [l.offline, this.statusDetail];
+        const left = this.retryAt === null ? 0 : Math.ceil((this.retryAt - this.clock.now()) / 1000);
+        return [l.offline, left > 0 ? l.retryingIn.replace('{s}', String(left)) : l.retrying];
+      }
+      case 'error':
+        return [l.error, this.statusDetail ?? ''];
+      case 'not-sent': {
+        const key = this.composer.nameFor(['send', 'select']) ?? 'Press';
+        return [l.notSent, l.pressToRetry.replace('{key}', key)];
+      }
+      default:
+        return null;
+    }
+  }
+
+  private contentHeight(): number {
+    return layout(this.caps.rows, this.overlayShown(), !!this.composer.editor).content;
+  }
+
+  private glyphBudget(): number {
+    if (!this.options.glyphs) return 0;
+    return 8 - 1 - (this.caps.rom === 'A00' ? 2 : 0); // the spinner, and ▲ ▼ where the ROM lacks them
+  }
+
+  private docFor(key: string, text: string, items: OptionItem[]): Doc {
+    const h = Math.max(1, this.contentHeight());
+    const full = `${key}:${h}`;
+    let doc = this.docs.get(full);
+    if (!doc) {
+      if (this.docs.size > 16) this.docs.clear();
+      doc = buildDoc(text, items, this.map, this.caps.cols, h, this.glyphBudget());
+      this.docs.set(full, doc);
+    }
+    return doc;
+  }
+
+  /** The document of the message shown (or of the idle screen). */
+  private contentDoc(): Doc | null {
+    const m = this.messages[this.index];
+    if (m) return this.docFor(`m${this.index}`, m.text, m.items);
+    const idle = this.composer.canType ? this.options.labels.idleKeypad : this.options.labels.idleButtons;
+    return this.docFor('idle', idle, []);
+  }
+
+  private detailDoc(): Doc | null {
+    if (!this.detail) return null;
+    return this.docFor(`d:${this.detail.text}`, this.detail.text, []);
+  }
+
+  private currentWindowKey(): string {
+    return this.detail ? `d${this.detail.top}` : `${this.index}:${this.top}:${this.contentHeight()}`;
+  }
+
+  private compute(): ScreenFrame {
+    const ed = this.composer.editor;
+    const detail = this.detailDoc();
+    const doc = detail ?? this.contentDoc();
+    const state: RenderState = {
+      cols: this.caps.cols,
+      rows: this.caps.rows,
+      content: doc && {
+        doc,
+        top: detail ? this.detail!.top : this.top,
+        selected: detail ? null : this.selected,
+        moreAfter: !detail && this.index >= 0 && this.index < this.messages.length - 1,
+      },
+      input: ed && {
+        label: ed.kind === 'phone' ? this.options.labels.phone : ed.kind === 'email' ? this.options.labels.email : this.options.labels.message,
+        mode: ed.kind === 'phone' ? '123' : ed.upper ? 'ABC' : 'abc',
+        text: ed.text,
+        pending: ed.pending,
+      },
+      overlay: this.overlayLines(),
+      spinner: this.status === 'thinking' ? this.spinStep : null,
+      glyphs: this.options.glyphs,
+      backlight: true,
+    };
+    const { frame, slots } = render(state, this.map, this.slots);
+    this.slots = slots;
+    return frame;
+  }
+
+  /** Recomputes the frame; emits 'change' when it differs, and restarts the reading time when the window moved. */
+  private refresh(): void {
+    if (this.disposed) return;
+    const next = this.compute();
+    const key = this.currentWindowKey();
+    if (key !== this.windowKey || (!this.readTimer.running && !this.read)) {
+      this.windowKey = key;
+      this.read = false;
+      const doc = this.detailDoc() ?? this.contentDoc();
+      if (doc && this.index >= 0) this.readTimer.start(this.readingTime(doc, this.contentHeight()), () => this.onReadingTime());
+    }
+    if (!sameFrame(next, this.current)) {
+      this.current = next;
+      this.emit('change');
+    }
+  }
+
+  private emitAction(action: UIAction): void {
+    this.emit('action', action);
+  }
+}
+
+function sameFrame(a: ScreenFrame, b: ScreenFrame): boolean {
+  if (a.backlight !== b.backlight || a.cursor.mode !== b.cursor.mode || a.cursor.row !== b.cursor.row || a.cursor.col !== b.cursor.col) return false;
+  if (a.rows.some((r, i) => r !== b.rows[i])) return false;
+  return a.glyphs.every((g, i) => {
+    const h = b.glyphs[i];
+    return g === h || (!!g && !!h && g.length === h.length && g.every((v, j) => v === h[j]));
+  });
+}

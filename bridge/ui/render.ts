@@ -1,0 +1,168 @@
+/**
+ * The renderer: puts the regions of a screen together (the message window,
+ * the line being typed, a status box) and turns them into a ScreenFrame of
+ * ROM codes, with the custom glyphs that this very frame needs.
+ */
+import { CharMap, SPACE, type Cell } from './charmap.js';
+import { GLYPHS, SPINNER_FRAMES } from './glyphs.js';
+import { blankFrame, type ScreenFrame } from './screen.js';
+import type { Doc } from './view.js';
+
+/** The glyph key of the spinner. */
+export const SPINNER = 'spinner';
+
+export interface ContentRegion {
+  doc: Doc;
+  /** First line shown. */
+  top: number;
+  /** Index of the marked option, if any. */
+  selected: number | null;
+  /** Another message follows this one. */
+  moreAfter: boolean;
+}
+
+export interface InputRegion {
+  /** e.g. "Message", "Phone". */
+  label: string;
+  /** e.g. "abc", "ABC", "123". */
+  mode: string;
+  text: string;
+  /** Index of the letter still being chosen by multi-tap, or null. */
+  pending: number | null;
+}
+
+export interface RenderState {
+  cols: number;
+  rows: number;
+  content: ContentRegion | null;
+  input: InputRegion | null;
+  /** A status box: one or two lines of text. */
+  overlay: string[] | null;
+  /** Step of the "thinking" spinner, or null when not thinking. */
+  spinner: number | null;
+  /** Custom glyphs may be defined; default true. */
+  glyphs?: boolean;
+  backlight: boolean;
+}
+
+/** How the rows of a screen are shared out. */
+export function layout(rows: number, overlay: boolean, input: boolean): { content: number; input: number; prompt: boolean; overlay: number } {
+  const o = overlay ? Math.min(2, rows) : 0;
+  const left = rows - o;
+  const i = !input || left < 1 ? 0 : left >= 4 ? 2 : 1;
+  return { content: left - i, input: i, prompt: i === 2, overlay: o };
+}
+
+/** Glyph slots from the previous frame, kept where possible so the LCD redefines as few as it can. */
+export type GlyphSlots = (string | null)[];
+
+export function render(state: RenderState, map: CharMap, previous: GlyphSlots = []): { frame: ScreenFrame; slots: GlyphSlots } {
+  const { cols, rows } = state;
+  const grid: Cell[][] = Array.from({ length: rows }, () => Array.from({ length: cols }, () => SPACE));
+  const frame = blankFrame(cols, rows);
+  const lay = layout(rows, !!state.overlay, !!state.input);
+  const put = (row: number, cells: Cell[], col = 0) => {
+    for (let i = 0; i < cells.length && col + i < cols; i++) grid[row][col + i] = cells[i];
+  };
+
+  if (state.content && lay.content > 0) drawContent(state.content, lay.content, cols, map, put, grid);
+
+  if (state.input && lay.input > 0) {
+    let row = lay.content;
+    if (lay.prompt) {
+      const mode = map.plain(state.input.mode);
+      put(row, map.plain(`${state.input.label}:`).slice(0, cols - mode.length - 1));
+      put(row, mode, cols - mode.length);
+      row++;
+    }
+    const { cells, cursor } = inputLine(state.input, cols, map);
+    put(row, cells);
+    frame.cursor = { mode: state.input.pending !== null ? 'block' : 'line', row, col: cursor };
+  }
+
+  if (state.overlay) {
+    const start = rows - lay.overlay;
+    const lines = state.overlay.slice(0, lay.overlay);
+    lines.forEach((text, i) => put(start + i, centre(map.cells(text.replace(/\s+/g, ' ')), cols)));
+  }
+
+  if (state.spinner !== null) {
+    const fallback = map.plain('.oOo'[state.spinner % 4]);
+    grid[0][cols - 1] = state.glyphs === false ? fallback[0] : { glyph: SPINNER, fallback };
+  }
+
+  const slots = state.glyphs === false ? Array.from({ length: 8 }, () => null) : assignGlyphs(grid, previous);
+  slots.forEach((key, slot) => {
+    if (key === SPINNER) frame.glyphs[slot] = SPINNER_FRAMES[(state.spinner ?? 0) % SPINNER_FRAMES.length];
+    else if (key) frame.glyphs[slot] = GLYPHS.get(key) ?? null;
+  });
+  frame.rows = grid.map((row) =>
+    String.fromCharCode(
+      ...row.map((c) => {
+        if (typeof c === 'number') return c;
+        const slot = slots.indexOf(c.glyph);
+        return slot >= 0 ? slot : (c.fallback[0] ?? 0x3f);
+      }),
+    ),
+  );
+  frame.backlight = state.backlight;
+  return { frame, slots };
+}
+
+function drawContent(
+  c: ContentRegion,
+  height: number,
+  cols: number,
+  map: CharMap,
+  put: (row: number, cells: Cell[], col?: number) => void,
+  grid: Cell[][],
+): void {
+  const { doc, top } = c;
+  const marker = map.char('→');
+  for (let r = 0; r < height; r++) {
+    const line = doc.lines[top + r];
+    if (!line) break;
+    const cells = line.cells.slice();
+    if (line.option !== undefined && line.option === c.selected && cells.length > 1) cells[1] = marker[0];
+    put(r, cells);
+  }
+  const more = top + height < doc.lines.length;
+  const last = height - 1;
+  if (doc.narrow) {
+    if (top > 0 && (last > 0 || !more)) grid[0][cols - 1] = map.char('▲')[0];
+    if (more || c.moreAfter) grid[last][cols - 1] = map.char('▼')[0];
+  } else if (c.moreAfter && grid[last][cols - 1] === SPACE) {
+    grid[last][cols - 1] = map.char('▼')[0];
+  }
+}
+
+function inputLine(input: InputRegion, cols: number, map: CharMap): { cells: Cell[]; cursor: number } {
+  const codes = map.plain(input.text);
+  const at = input.pending ?? codes.length;
+  const start = at < cols ? 0 : at - (cols - 1);
+  const cells: Cell[] = codes.slice(start, start + cols);
+  if (start > 0) cells[0] = map.char('←')[0];
+  return { cells, cursor: at - start };
+}
+
+function centre(cells: Cell[], cols: number): Cell[] {
+  if (cells.length >= cols) return cells.slice(0, cols);
+  const pad = Math.floor((cols - cells.length) / 2);
+  return [...Array.from({ length: pad }, () => SPACE), ...cells];
+}
+
+/** Gives the 8 slots to the glyphs of this frame: UI symbols first, then the most used. */
+function assignGlyphs(grid: Cell[][], previous: GlyphSlots): GlyphSlots {
+  const counts = new Map<string, number>();
+  for (const row of grid) for (const c of row) if (typeof c !== 'number') counts.set(c.glyph, (counts.get(c.glyph) ?? 0) + 1);
+  const ui = new Set([SPINNER, '▲', '▼']);
+  const wanted = [...counts.keys()]
+    .sort((a, b) => Number(ui.has(b)) - Number(ui.has(a)) || counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1))
+    .slice(0, 8);
+  const slots: GlyphSlots = Array.from({ length: 8 }, (_, i) => (previous[i] && wanted.includes(previous[i]!) ? previous[i]! : null));
+  for (const key of wanted) {
+    if (slots.includes(key)) continue;
+    slots[slots.indexOf(null)] = key;
+  }
+  return slots;
+}

@@ -1,0 +1,144 @@
+/**
+ * The view-model: a bot message laid out for one LCD as a document of lines
+ * (wrapped text, then its options), ready to be scrolled through a window.
+ */
+import type { BotReply, QuickReply, ReplyButton } from '../botdistrikt/replies.js';
+import { CharMap, flatten, glyphCounts, SPACE, type Cell } from './charmap.js';
+import type { ResolvedUIOptions } from './options.js';
+import { wrap } from './wrap.js';
+
+/** Where a message came from. */
+export type Origin = 'bot' | 'human' | 'broadcast';
+
+/**
+ * One option under a message:
+ *  - choice: chosen as a message (by its digit, or marked and selected);
+ *  - input: a phone or email quick reply, chosen by typing the answer;
+ *  - link: a URL or phone button, shown in full when chosen;
+ *  - info: shown, not choosable (a Location quick reply with no location set).
+ */
+export interface OptionItem {
+  kind: 'choice' | 'input' | 'link' | 'info';
+  /** The keypad digit that chooses it ("1".."9", "0" for the tenth). */
+  digit?: string;
+  /** The quick reply or button as the bot sent it. */
+  source: QuickReply | ReplyButton;
+  /** What is sent when it is chosen. */
+  text: string;
+  /** What to type, for `input` options. */
+  input?: 'phone' | 'email';
+  /** The first cell of its line: its digit, or a symbol. */
+  symbol: string;
+  label: string;
+  /** For links: the full target, shown across pages when chosen. */
+  target?: string;
+}
+
+export interface DocLine {
+  cells: Cell[];
+  /** Index into `options` for an option's line. */
+  option?: number;
+}
+
+export interface Doc {
+  lines: DocLine[];
+  /** Lines of text before the first option. */
+  textLines: number;
+  options: OptionItem[];
+  /** Whether the last column is kept free for the page indicator. */
+  narrow: boolean;
+}
+
+/** The text of a message, marked by where it came from. */
+export function messageText(reply: BotReply, origin: Origin, opts: ResolvedUIOptions): string {
+  const body = reply.kind === 'text' ? reply.text : `[${reply.label}]${reply.text ? ' ' + reply.text : ''}`;
+  const prefix = origin === 'human' ? opts.labels.agent : origin === 'broadcast' ? opts.labels.broadcast : '';
+  return prefix ? `${prefix} ${body}` : body;
+}
+
+/** A URL without the parts that waste an LCD's columns. */
+export function compactUrl(url: string): string {
+  return url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^www\./i, '').replace(/\/$/, '');
+}
+
+/** A message's buttons, then its quick replies, as numbered options. */
+export function optionItems(reply: BotReply, opts: ResolvedUIOptions): OptionItem[] {
+  const items: OptionItem[] = [];
+  for (const b of reply.buttons) {
+    const title = b.title.trim();
+    if (b.type === 'url' || b.type === 'phone') {
+      const target = (b.value ?? title).trim();
+      const shown = b.type === 'url' ? compactUrl(target) : target;
+      const symbol = b.type === 'url' ? '↗' : '☎';
+      if (opts.links === 'send') items.push({ kind: 'choice', source: b, text: target, symbol, label: title || shown });
+      else items.push({ kind: 'link', source: b, text: target, symbol, label: shown || title, target: title && title !== target ? `${title}\n${target}` : target });
+    } else {
+      items.push({ kind: 'choice', source: b, text: (b.value ?? title).trim() || title, symbol: ' ', label: title });
+    }
+  }
+  for (const q of reply.quickReplies) {
+    const title = q.title.trim();
+    const text = (q.payload ?? title).trim() || title;
+    if (q.type === 'return') {
+      const label = !title || title === '❮' ? '❮' : title.startsWith('❮') ? title : `❮ ${title}`;
+      items.push({ kind: 'choice', source: q, text: text || '❮', symbol: ' ', label });
+    } else if (q.type === 'phone' || q.type === 'email') {
+      const label = title || (q.type === 'phone' ? opts.labels.phone : opts.labels.email);
+      items.push({ kind: 'input', source: q, text, input: q.type, symbol: ' ', label });
+    } else if (q.type === 'location') {
+      if (opts.location) items.push({ kind: 'choice', source: q, text: opts.location, symbol: ' ', label: title || 'Location' });
+      else items.push({ kind: 'info', source: q, text, symbol: ' ', label: title || 'Location' });
+    } else {
+      items.push({ kind: 'choice', source: q, text, symbol: ' ', label: title });
+    }
+  }
+  let n = 0;
+  for (const item of items) {
+    if (item.kind !== 'choice' && item.kind !== 'input') continue;
+    n++;
+    if (n <= 10) item.digit = String(n % 10);
+    item.symbol = item.digit ?? ' ';
+  }
+  return items;
+}
+
+/** Whether an option can be marked with up/down. */
+export function isSelectable(item: OptionItem): boolean {
+  return item.kind !== 'info';
+}
+
+/**
+ * Lays text and options out for a window `height` rows high and `cols` wide,
+ * with at most `glyphBudget` different custom glyphs in any window: beyond
+ * that, the rarest characters are transliterated for the whole document.
+ */
+export function buildDoc(text: string, options: OptionItem[], map: CharMap, cols: number, height: number, glyphBudget: number): Doc {
+  const textCells = map.cells(text);
+  const optionCells = options.map((o) => [...map.char(o.symbol), SPACE, ...map.cells(o.label.replace(/\s+/g, ' '))]);
+  const dropped = new Set<string>();
+  const keep = (g: string) => !dropped.has(g);
+  for (;;) {
+    const lay = (width: number): DocLine[] => [
+      ...wrap(flatten(textCells, keep), width).map((cells) => ({ cells })),
+      ...optionCells.map((cells, option) => ({ cells: flatten(cells, keep).slice(0, width), option })),
+    ];
+    let lines = lay(cols);
+    const narrow = lines.length > height && cols > 1;
+    if (narrow) lines = lay(cols - 1);
+    const over = overfullWindow(lines, Math.max(1, height), glyphBudget);
+    if (!over) return { lines, textLines: lines.filter((l) => l.option === undefined).length, options, narrow };
+    // Transliterate the rarest glyph of that window everywhere, and lay out again.
+    const total = glyphCounts([textCells, ...optionCells]);
+    const rarest = [...over].sort((a, b) => (total.get(a) ?? 0) - (total.get(b) ?? 0))[0];
+    dropped.add(rarest);
+  }
+}
+
+function overfullWindow(lines: DocLine[], height: number, budget: number): Set<string> | null {
+  for (let top = 0; top === 0 || top + height <= lines.length; top++) {
+    const seen = new Set<string>();
+    for (const line of lines.slice(top, top + height)) for (const c of line.cells) if (typeof c !== 'number') seen.add(c.glyph);
+    if (seen.size > budget) return seen;
+  }
+  return null;
+}
