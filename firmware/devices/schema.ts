@@ -5,12 +5,13 @@
  * idea of the device.
  */
 import { z } from 'zod';
+import { checkDevice } from './validate.js';
 
 /** A pin as the Arduino names it: a number (digital), or "A0".."A15". */
 export const PinSchema = z.union([
   z.number().int().min(0).max(69),
   z.string().regex(/^A(1[0-5]|[0-9])$/, 'an analog pin is written "A0" to "A15"'),
-]);
+]).describe('An Arduino pin: a number (digital), or "A0".."A15" (analog).');
 export type Pin = z.infer<typeof PinSchema>;
 
 export const BOARDS = ['uno', 'nano', 'mega2560'] as const;
@@ -19,26 +20,39 @@ export type Board = (typeof BOARDS)[number];
 const ParallelLcd = z.object({
   interface: z.literal('parallel'),
   /** HD44780 in 4-bit mode; R/W tied to ground. */
-  pins: z.object({ rs: PinSchema, en: PinSchema, d4: PinSchema, d5: PinSchema, d6: PinSchema, d7: PinSchema }),
+  pins: z
+    .object({ rs: PinSchema, en: PinSchema, d4: PinSchema, d5: PinSchema, d6: PinSchema, d7: PinSchema })
+    .describe('HD44780 in 4-bit mode; R/W tied to ground.'),
   /** Backlight switched by a pin (through a transistor), if wired. */
-  backlight: z.object({ pin: PinSchema, activeHigh: z.boolean().default(true) }).optional(),
+  backlight: z
+    .object({ pin: PinSchema, activeHigh: z.boolean().default(true) })
+    .optional()
+    .describe('Backlight switched by a pin (through a transistor), if wired.'),
 });
 
 const I2cLcd = z.object({
   interface: z.literal('i2c'),
-  /** PCF8574 address: 0x20–0x27 (PCF8574) or 0x38–0x3F (PCF8574A). */
-  address: z.number().int(),
+  /** PCF8574 address: 0x20–0x27 (PCF8574) or 0x38–0x3F (PCF8574A); a number, or a string such as "0x27". */
+  address: z
+    .union([
+      z.number().int(),
+      z
+        .string()
+        .regex(/^0[xX][0-9a-fA-F]{1,2}$/, 'an I2C address is a number, or hex written like "0x27"')
+        .transform((s) => parseInt(s, 16)),
+    ])
+    .describe('PCF8574 address: 0x20–0x27 (PCF8574) or 0x38–0x3F (PCF8574A); most backpacks are "0x27" or "0x3F".'),
   /** I2C clock in Hz; 100 kHz is the PCF8574's rating. */
-  clock: z.number().int().default(100_000),
+  clock: z.number().int().default(100_000).describe("I2C clock in Hz; 100000 is the PCF8574's rating."),
   /** The backpack's backlight bit. */
-  backlight: z.boolean().default(true),
+  backlight: z.boolean().default(true).describe("Use the backpack's backlight bit."),
 });
 
 const lcdCommon = {
-  cols: z.number().int(),
-  rows: z.number().int(),
+  cols: z.number().int().describe('Characters per row: 8, 16, 20, 24 or 40.'),
+  rows: z.number().int().describe('Rows: 1, 2 or 4 (the geometries HD44780 modules come in).'),
   /** Character ROM: A00 (Japanese: ASCII + katakana) or A02 (European). */
-  rom: z.enum(['A00', 'A02']).default('A00'),
+  rom: z.enum(['A00', 'A02']).default('A00').describe('Character ROM: A00 (ASCII + katakana, most modules) or A02 (European).'),
 };
 
 export const LcdSchema = z.discriminatedUnion('interface', [
@@ -50,41 +64,50 @@ export const ButtonSchema = z.union([
   z.object({
     name: z.string().regex(/^[A-Z0-9_]{1,8}$/, 'a button name is 1–8 of A–Z, 0–9 and _'),
     /** A push button between the pin and ground, read with the internal pull-up. */
-    pin: PinSchema,
+    pin: PinSchema.describe('A push button between this pin and ground, read with the internal pull-up.'),
   }),
   z.object({
     name: z.string().regex(/^[A-Z0-9_]{1,8}$/, 'a button name is 1–8 of A–Z, 0–9 and _'),
     /** One place on a resistor ladder: pressed while the ADC reads min..max (0–1023). */
-    ladder: z.object({ pin: PinSchema, min: z.number().int().min(0).max(1023), max: z.number().int().min(0).max(1023) }),
+    ladder: z
+      .object({ pin: PinSchema, min: z.number().int().min(0).max(1023), max: z.number().int().min(0).max(1023) })
+      .describe('One place on a resistor ladder: pressed while the ADC of this analog pin reads min..max (0–1023).'),
   }),
 ]);
 
 export const KeypadSchema = z.object({
   /** Row pins, driven low one at a time. */
-  rows: z.array(PinSchema).min(1).max(4),
+  rows: z.array(PinSchema).min(1).max(4).describe('Row pins, driven low one at a time.'),
   /** Column pins, read with pull-ups. */
-  cols: z.array(PinSchema).min(1).max(4),
+  cols: z.array(PinSchema).min(1).max(4).describe('Column pins, read with pull-ups.'),
   /** One string per row, one character per column: e.g. ["123","456","789","*0#"]. */
-  layout: z.array(z.string()),
+  layout: z.array(z.string()).describe('One string per row, one character per column: e.g. ["123","456","789","*0#"].'),
 });
 
-export const DeviceSchema = z.object({
+/** The shape alone, without the cross-field rules (see validate.ts). */
+export const DeviceShape = z.object({
   $schema: z.string().optional(),
   /** Short name: [a-z0-9-]. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a device name is 1–32 of a–z, 0–9 and -, starting with a letter or digit')
+    .describe('Short name of the device (a–z, 0–9, -): names the firmware build and its image.'),
   description: z.string().optional(),
   board: z.enum(BOARDS),
-  baud: z.number().int().default(115200),
+  baud: z.number().int().min(9600).max(1_000_000).default(115200).describe('Serial speed of the link to the bridge.'),
   lcd: LcdSchema,
   buttons: z.array(ButtonSchema).max(8).default([]),
   keypad: KeypadSchema.optional(),
-  buzzer: z.object({ pin: PinSchema }).optional(),
-  led: z.object({ pin: PinSchema }).optional(),
-  /** Debounce: a change must be stable this long before the next is taken. */
-  debounceMs: z.number().int().min(1).max(200).default(20),
+  buzzer: z.object({ pin: PinSchema }).optional().describe('A passive buzzer (or small speaker through a resistor) on this pin.'),
+  led: z.object({ pin: PinSchema }).optional().describe('A status LED on this pin (through a resistor), lit when high.'),
+  /** Debounce on the leading edge: a change is reported at once, then further changes are ignored this long. */
+  debounceMs: z.number().int().min(1).max(200).default(20).describe('After a change, further changes are ignored this long (ms).'),
   /** A key held this long reports HOLD. */
-  holdMs: z.number().int().min(100).max(5000).default(800),
+  holdMs: z.number().int().min(100).max(5000).default(800).describe('A key held this long (ms) reports HOLD.'),
 });
+
+/** The whole description: its shape and the rules across fields (pins used once, ladders, keypad, LCD geometry…). */
+export const DeviceSchema = DeviceShape.superRefine(checkDevice);
 
 export type DeviceInput = z.input<typeof DeviceSchema>;
 export type Device = z.output<typeof DeviceSchema>;

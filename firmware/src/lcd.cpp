@@ -1,0 +1,217 @@
+// botduino firmware: HD44780 driver with a write queue (see lcd.h).
+#include "lcd.h"
+
+#include <Arduino.h>
+#include <util/delay.h>
+
+#include "bd_config.h"
+#include "pins.h"
+#include "twi.h"
+
+// HD44780 instructions.
+#define LCD_CLEAR 0x01
+#define LCD_ENTRY_INCREMENT 0x06
+#define LCD_DISPLAY 0x08  // | 4 display on, | 2 cursor underline, | 1 blink
+#define LCD_DISPLAY_ON 0x04
+#define LCD_FUNCTION_4BIT 0x20  // | 8 two lines
+#define LCD_SET_CGRAM 0x40
+#define LCD_SET_DDRAM 0x80
+// Microseconds an instruction or character keeps the controller busy
+// (37 µs rated, with a margin); clear and home take 1.52 ms.
+#define LCD_BUSY_US 45
+#define LCD_BUSY_CLEAR_US 2000
+
+// The queue: records of [n, n bytes] (characters, n = 1..63), or
+// [Q_CMD, instruction], or [Q_BACKLIGHT, on].
+#define Q_SIZE 64
+#define Q_CMD 0x80
+#define Q_BACKLIGHT 0x81
+static uint8_t q[Q_SIZE];
+static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
+static uint8_t q_run;           // characters left in the record being written
+static uint16_t last_us;        // when the last byte went to the LCD
+static uint16_t busy_us;        // how long that byte keeps it busy
+
+static uint8_t cursor_mode;  // 0 off, 1 underline, 2 blinking block
+static uint8_t cursor_addr;  // DDRAM address of the cursor
+
+static uint8_t ddram(uint8_t row, uint8_t col) {
+  // 2 rows: 0x00, 0x40; 4 rows continue each line: +cols (20×4: 0x14, 0x54)
+  return (row & 1 ? 0x40 : 0) + (row & 2 ? BD_LCD_COLS : 0) + col;
+}
+
+// ---- the bus: 4-bit parallel, or a PCF8574 (P0 RS, P1 RW, P2 E, P3 light, P4–P7 D4–D7)
+
+#if BD_LCD_I2C
+static uint8_t light = BD_LCD_HAS_BACKLIGHT ? 0x08 : 0;
+
+static void bus_nibble(uint8_t nibble) {
+  uint8_t b[2] = {(uint8_t)((nibble << 4) | light | 0x04), (uint8_t)((nibble << 4) | light)};
+  twi_write(BD_LCD_I2C_ADDR, b, 2);
+}
+
+static void bus_byte(uint8_t v, uint8_t rs) {
+  uint8_t hi = (v & 0xF0) | light | rs;
+  uint8_t lo = (uint8_t)(v << 4) | light | rs;
+  uint8_t b[4] = {(uint8_t)(hi | 0x04), hi, (uint8_t)(lo | 0x04), lo};
+  twi_write(BD_LCD_I2C_ADDR, b, 4);
+}
+
+static void bus_backlight(uint8_t on) {
+  light = on ? 0x08 : 0;
+  twi_write(BD_LCD_I2C_ADDR, &light, 1);
+}
+
+static void bus_begin(void) { twi_begin(BD_LCD_I2C_HZ); }
+
+#else
+static void bus_nibble(uint8_t nibble) {
+  BD_WRITE(BD_LCD_D4, nibble & 1);
+  BD_WRITE(BD_LCD_D5, nibble & 2);
+  BD_WRITE(BD_LCD_D6, nibble & 4);
+  BD_WRITE(BD_LCD_D7, nibble & 8);
+  BD_HIGH(BD_LCD_EN);
+  _delay_us(1);
+  BD_LOW(BD_LCD_EN);
+  _delay_us(1);
+}
+
+static void bus_byte(uint8_t v, uint8_t rs) {
+  BD_WRITE(BD_LCD_RS, rs);
+  bus_nibble(v >> 4);
+  bus_nibble(v & 0x0F);
+}
+
+static void bus_backlight(uint8_t on) {
+#if BD_LCD_HAS_BACKLIGHT
+  BD_WRITE(BD_LCD_BACKLIGHT, on == BD_LCD_BACKLIGHT_ACTIVE_HIGH);
+#else
+  (void)on;
+#endif
+}
+
+static void bus_begin(void) {
+  BD_OUTPUT(BD_LCD_RS);
+  BD_OUTPUT(BD_LCD_EN);
+  BD_OUTPUT(BD_LCD_D4);
+  BD_OUTPUT(BD_LCD_D5);
+  BD_OUTPUT(BD_LCD_D6);
+  BD_OUTPUT(BD_LCD_D7);
+#if BD_LCD_HAS_BACKLIGHT
+  BD_OUTPUT(BD_LCD_BACKLIGHT);
+#endif
+}
+#endif
+
+// ---- initialization (blocking, at boot only)
+
+void lcd_begin(void) {
+  bus_begin();
+  bus_backlight(1);
+  _delay_ms(50);  // power-up: at least 40 ms after Vcc reaches 2.7 V
+  // Into 4-bit mode from any state: 0x3 three times, then 0x2.
+  bus_nibble(0x3);
+  _delay_ms(5);
+  bus_nibble(0x3);
+  _delay_us(150);
+  bus_nibble(0x3);
+  _delay_us(150);
+  bus_nibble(0x2);
+  _delay_us(150);
+  bus_byte(LCD_FUNCTION_4BIT | (BD_LCD_ROWS > 1 ? 0x08 : 0), 0);
+  _delay_us(LCD_BUSY_US);
+  bus_byte(LCD_DISPLAY, 0);
+  _delay_us(LCD_BUSY_US);
+  bus_byte(LCD_CLEAR, 0);
+  _delay_us(LCD_BUSY_CLEAR_US);
+  bus_byte(LCD_ENTRY_INCREMENT, 0);
+  _delay_us(LCD_BUSY_US);
+  bus_byte(LCD_DISPLAY | LCD_DISPLAY_ON, 0);
+  _delay_us(LCD_BUSY_US);
+}
+
+// ---- the queue
+
+bool lcd_room(void) { return (uint8_t)(Q_SIZE - (uint8_t)(q_head - q_tail)) >= BD_LCD_WORST_COMMAND; }
+
+static void put(uint8_t b) {
+  q[q_head & (Q_SIZE - 1)] = b;
+  q_head++;
+}
+
+static void put_cmd(uint8_t instruction) {
+  put(Q_CMD);
+  put(instruction);
+}
+
+// Characters and glyph rows move the address counter: put it back where the
+// visible cursor is.
+static void put_cursor_back(void) {
+  if (cursor_mode) put_cmd(LCD_SET_DDRAM | cursor_addr);
+}
+
+void lcd_text(uint8_t row, uint8_t col, const uint8_t *codes, uint8_t len) {
+  if (row >= BD_LCD_ROWS || col >= BD_LCD_COLS) return;
+  if (len > BD_LCD_COLS - col) len = BD_LCD_COLS - col;
+  if (!len) return;
+  put_cmd(LCD_SET_DDRAM | ddram(row, col));
+  put(len);
+  for (uint8_t i = 0; i < len; i++) put(codes[i]);
+  put_cursor_back();
+}
+
+void lcd_clear(void) {
+  put_cmd(LCD_CLEAR);
+  cursor_addr = 0;
+}
+
+void lcd_cursor(uint8_t mode, uint8_t row, uint8_t col) {
+  if (row >= BD_LCD_ROWS || col >= BD_LCD_COLS) mode = 0;
+  cursor_mode = mode;
+  cursor_addr = mode ? ddram(row, col) : 0;
+  put_cmd(LCD_DISPLAY | LCD_DISPLAY_ON | (mode == 1 ? 0x02 : mode == 2 ? 0x01 : 0));
+  put_cursor_back();
+}
+
+void lcd_glyph(uint8_t slot, const uint8_t rows[8]) {
+  put_cmd(LCD_SET_CGRAM | (uint8_t)((slot & 7) << 3));
+  put(8);
+  for (uint8_t i = 0; i < 8; i++) put(rows[i] & 0x1F);
+  put_cmd(LCD_SET_DDRAM | cursor_addr);
+}
+
+void lcd_backlight(bool on) {
+  put(Q_BACKLIGHT);
+  put(on);
+}
+
+static uint8_t take(void) {
+  uint8_t b = q[q_tail & (Q_SIZE - 1)];
+  q_tail++;
+  return b;
+}
+
+void lcd_poll(void) {
+  if (q_head == q_tail) return;
+  uint16_t now = (uint16_t)micros();
+  if ((uint16_t)(now - last_us) < busy_us) return;
+  uint8_t b = take();
+  uint8_t rs = 1;
+  busy_us = LCD_BUSY_US;
+  if (q_run) {
+    q_run--;
+  } else if (b == Q_BACKLIGHT) {
+    bus_backlight(take());
+    busy_us = 0;
+    return;
+  } else if (b == Q_CMD) {
+    b = take();
+    rs = 0;
+    if (b == LCD_CLEAR) busy_us = LCD_BUSY_CLEAR_US;
+  } else {
+    q_run = b - 1;
+    b = take();
+  }
+  bus_byte(b, rs);
+  last_us = (uint16_t)micros();
+}

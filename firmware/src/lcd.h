@@ -1,0 +1,33 @@
+// botduino firmware: HD44780 character LCD, 4-bit parallel or through a
+// PCF8574 I2C backpack, written WITHOUT blocking the serial line.
+//
+// Screen commands are put in a small queue (lcd_text, lcd_clear, …) and
+// written to the LCD a byte at a time by lcd_poll(), called from loop(),
+// which returns at once while the LCD is still busy with the last byte.
+// Check lcd_room() before queuing: a command that does not fit is never
+// queued half.
+#ifndef BD_LCD_H
+#define BD_LCD_H
+
+#include <stdint.h>
+
+// Queue bytes the biggest single command needs (TXT of BD_MAX_TEXT, with
+// its address and the cursor put back).
+#define BD_LCD_WORST_COMMAND 25
+
+// Initializes the LCD (blocking, ~60 ms: call once at boot).
+void lcd_begin(void);
+// True when the queue has room for any one command.
+bool lcd_room(void);
+// Writes ROM codes at a row and column; clipped at the end of the row.
+void lcd_text(uint8_t row, uint8_t col, const uint8_t *codes, uint8_t len);
+void lcd_clear(void);
+// mode: 0 off, 1 underline, 2 blinking block.
+void lcd_cursor(uint8_t mode, uint8_t row, uint8_t col);
+// Defines custom glyph `slot` (0–7) from 8 pixel rows.
+void lcd_glyph(uint8_t slot, const uint8_t rows[8]);
+void lcd_backlight(bool on);
+// Writes the next queued byte if the LCD is ready; never waits for it.
+void lcd_poll(void);
+
+#endif
