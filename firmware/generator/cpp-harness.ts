@@ -97,9 +97,9 @@ export function harnessHeader(): string {
   out.push(
     '',
     '/* JSON output on stdout: strings as latin1 code points, byte strings as upper-case hex. */',
-    'static void bdh_puts(const char *s) { fputs(s, stdout); }',
-    'static void bdh_putu(unsigned long v) { printf("%lu", v); }',
-    'static void bdh_putstr(const uint8_t *s, unsigned n) {',
+    'static inline void bdh_puts(const char *s) { fputs(s, stdout); }',
+    'static inline void bdh_putu(unsigned long v) { printf("%lu", v); }',
+    'static inline void bdh_putstr(const uint8_t *s, unsigned n) {',
     '  putchar(\'"\');',
     '  for (unsigned i = 0; i < n; i++) {',
     '    if (s[i] < 0x20 || s[i] > 0x7E || s[i] == \'"\' || s[i] == \'\\\\\') printf("\\\\u%04x", s[i]);',
@@ -107,21 +107,21 @@ export function harnessHeader(): string {
     '  }',
     '  putchar(\'"\');',
     '}',
-    'static void bdh_puthex(const uint8_t *s, unsigned n) {',
+    'static inline void bdh_puthex(const uint8_t *s, unsigned n) {',
     '  putchar(\'"\');',
     '  for (unsigned i = 0; i < n; i++) printf("%02X", s[i]);',
     '  putchar(\'"\');',
     '}',
     '',
     '/* Prints a decoded message as one JSON object. */',
-    'static void bdh_print(const bd_msg_t *m) {',
+    'static inline void bdh_print(const bd_msg_t *m) {',
     '  switch (m->kind) {',
   );
   for (const k of KINDS) out.push(...wrap(deviceDecodes(k), printKind(k)));
   out.push('    default: bdh_puts("null"); break;', '  }', '}', '');
   out.push(
     '/* Re-encodes a decoded message with the bd_send_* functions; false when this build has no encoder for its kind. */',
-    'static bool bdh_encode(const bd_msg_t *m, bd_write_fn w) {',
+    'static inline bool bdh_encode(const bd_msg_t *m, bd_write_fn w) {',
     '  switch (m->kind) {',
   );
   for (const k of KINDS) {
