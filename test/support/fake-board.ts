@@ -249,6 +249,12 @@ export class FakeBoard {
     this.port?.disconnect();
   }
 
+  /** The port fails (a USB hiccup, a hub reset) while the board keeps running: no reset, its state stays. */
+  glitch(): void {
+    this.port?.disconnect();
+    this.port = null;
+  }
+
   /** Plugs it back: it powers up (a reset at the next open). */
   plug(): void {
     this.unplugged = false;
