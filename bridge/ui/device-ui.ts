@@ -356,7 +356,12 @@ export class DeviceUI extends EventEmitter {
 
   private glyphBudget(): number {
     if (!this.options.glyphs) return 0;
-    return 8 - 1 - (this.caps.rom === 'A00' ? 2 : 0); // the spinner, and ▲ ▼ where the ROM lacks them
+    return 8 - 1; // one is kept for the spinner
+  }
+
+  /** Glyphs ▲ ▼ take on a paged screen (A02 has them in ROM). */
+  private indicatorGlyphs(): number {
+    return this.options.glyphs && this.caps.rom === 'A00' ? 2 : 0;
   }
 
   private docFor(key: string, text: string, items: OptionItem[]): Doc {
@@ -365,7 +370,7 @@ export class DeviceUI extends EventEmitter {
     let doc = this.docs.get(full);
     if (!doc) {
       if (this.docs.size > 16) this.docs.clear();
-      doc = buildDoc(text, items, this.map, this.caps.cols, h, this.glyphBudget());
+      doc = buildDoc(text, items, this.map, this.caps.cols, h, this.glyphBudget(), this.indicatorGlyphs());
       this.docs.set(full, doc);
     }
     return doc;

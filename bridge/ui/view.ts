@@ -109,10 +109,20 @@ export function isSelectable(item: OptionItem): boolean {
 
 /**
  * Lays text and options out for a window `height` rows high and `cols` wide,
- * with at most `glyphBudget` different custom glyphs in any window: beyond
+ * with at most `glyphBudget` different custom glyphs in any window (fewer
+ * by `indicatorGlyphs` when it takes more than one page): beyond
  * that, the rarest characters are transliterated for the whole document.
  */
-export function buildDoc(text: string, options: OptionItem[], map: CharMap, cols: number, height: number, glyphBudget: number): Doc {
+export function buildDoc(
+  text: string,
+  options: OptionItem[],
+  map: CharMap,
+  cols: number,
+  height: number,
+  glyphBudget: number,
+  /** Glyphs the page indicator takes when the document needs more than one page. */
+  indicatorGlyphs = 0,
+): Doc {
   const textCells = map.cells(text);
   const optionCells = options.map((o) => [...map.char(o.symbol), SPACE, ...map.cells(o.label.replace(/\s+/g, ' '))]);
   const dropped = new Set<string>();
@@ -125,7 +135,7 @@ export function buildDoc(text: string, options: OptionItem[], map: CharMap, cols
     let lines = lay(cols);
     const narrow = lines.length > height && cols > 1;
     if (narrow) lines = lay(cols - 1);
-    const over = overfullWindow(lines, Math.max(1, height), glyphBudget);
+    const over = overfullWindow(lines, Math.max(1, height), Math.max(0, glyphBudget - (narrow ? indicatorGlyphs : 0)));
     if (!over) return { lines, textLines: lines.filter((l) => l.option === undefined).length, options, narrow };
     // Transliterate the rarest glyph of that window everywhere, and lay out again.
     const total = glyphCounts([textCells, ...optionCells]);

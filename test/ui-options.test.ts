@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeviceUI, frameToText, type UIAction, type UICaps } from '../bridge/ui/index.js';
+import type { BotReply, QuickReply, ReplyButton } from '../bridge/botdistrikt/replies.js';
+
+const SHIELD: UICaps = { cols: 16, rows: 2, rom: 'A00', buttons: ['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT'], keypad: [] };
+const KEYPAD: UICaps = { cols: 16, rows: 2, rom: 'A00', buttons: [], keypad: ['123', '456', '789', '*0#'] };
+const qr = (title: string, type: QuickReply['type'] = 'text', payload?: string): QuickReply => ({ type, title, payload });
+const msg = (text: string, quickReplies: QuickReply[] = [], buttons: ReplyButton[] = []): BotReply => ({ kind: 'text', text, buttons, quickReplies });
+
+let ui: DeviceUI;
+let actions: UIAction[];
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  ui?.dispose();
+  vi.useRealTimers();
+});
+
+function open(caps: UICaps, replies: BotReply[], options = {}) {
+  ui = new DeviceUI(caps, { autoAdvance: false, ...options });
+  actions = [];
+  ui.on('action', (a) => actions.push(a));
+  ui.showReplies(replies, 'bot');
+}
+const rows = () => frameToText(ui.frame(), 'A00');
+const button = (name: string) => ui.handleInput({ type: 'button', action: 'down', button: name, index: 0 });
+const key = (k: string) => {
+  ui.handleInput({ type: 'key', action: 'down', key: k });
+  ui.handleInput({ type: 'key', action: 'up', key: k });
+};
+
+const WEATHER = msg('Pick one', [qr('Weather'), qr('Joke', 'text', 'JOKE_PAYLOAD'), qr('News')]);
+
+describe('quick replies and buttons as numbered options', () => {
+  it('numbers them after the text and shows ▼ when more follow', () => {
+    open(KEYPAD, [WEATHER]);
+    expect(rows()).toEqual(['Pick one        ', '1 Weather      ▼']);
+  });
+
+  it('chooses an option with its keypad digit, sending its payload', () => {
+    open(KEYPAD, [WEATHER]);
+    key('2');
+    expect(actions).toEqual([{ type: 'choose', option: qr('Joke', 'text', 'JOKE_PAYLOAD'), text: 'JOKE_PAYLOAD' }]);
+  });
+
+  it('marks an option with DOWN, scrolls to it, and chooses it with SELECT', () => {
+    open(SHIELD, [WEATHER]);
+    button('DOWN');
+    expect(rows()).toEqual(['Pick one        ', '1→Weather      ▼']);
+    button('DOWN');
+    expect(rows()).toEqual(['1 Weather      ▲', '2→Joke         ▼']);
+    button('DOWN');
+    button('DOWN'); // stays on the last one
+    expect(rows()).toEqual(['2 Joke         ▲', '3→News          ']);
+    button('UP');
+    expect(rows()[0]).toBe('2→Joke         ▲');
+    button('SELECT');
+    expect(actions).toEqual([{ type: 'choose', option: qr('Joke', 'text', 'JOKE_PAYLOAD'), text: 'JOKE_PAYLOAD' }]);
+  });
+
+  it('scrolls through the text with DOWN before it marks options', () => {
+    open(SHIELD, [msg('A long question that needs more than two rows to be read', [qr('Yes'), qr('No')])]);
+    expect(rows()[0]).toBe('A long question ');
+    button('DOWN');
+    expect(rows()[0]).toBe('than two rows  ▲');
+    button('DOWN');
+    expect(rows()).toEqual(['to be read     ▲', '1→Yes          ▼']);
+  });
+
+  it('shows URL and phone buttons compactly, and the full URL when chosen', () => {
+    open(SHIELD, [msg('Info', [], [
+      { type: 'url', title: 'Our site', value: 'https://www.example.com/x/' },
+      { type: 'phone', title: 'Call us', value: '+65 1234 5678' },
+      { type: 'text', title: 'Thanks' },
+    ])]);
+    button('DOWN');
+    expect(rows()).toEqual(['Info            ', '↗→example.com/x▼']);
+    button('DOWN');
+    expect(rows()).toEqual(['↗ example.com/x▲', '☎→+65 1234 5678▼']);
+    button('UP');
+    button('SELECT');
+    expect(actions).toEqual([]);
+    expect(rows()).toEqual(['Our site        ', 'https://www.exa▼']);
+    button('RIGHT');
+    expect(rows()[0]).toBe('mple.com/x/    ▲');
+    button('LEFT');
+    expect(rows()).toEqual(['↗→example.com/x▲', '☎ +65 1234 5678▼']);
+  });
+
+  it('does not let digits choose links, but numbers the rest', () => {
+    open(KEYPAD, [msg('Info', [qr('More')], [{ type: 'url', title: 'Site', value: 'https://example.com' }])]);
+    key('1');
+    expect(actions).toEqual([{ type: 'choose', option: qr('More'), text: 'More' }]);
+  });
+
+  it('sends links as messages when the designer wants', () => {
+    open(KEYPAD, [msg('Info', [], [{ type: 'url', title: 'Site', value: 'https://example.com' }])], { links: 'send' });
+    key('1');
+    expect(actions).toEqual([{ type: 'choose', option: { type: 'url', title: 'Site', value: 'https://example.com' }, text: 'https://example.com' }]);
+  });
+
+  it('shows Return as ❮', () => {
+    open(KEYPAD, [msg('Hm', [qr('', 'return', 'BACK'), qr('Go')])]);
+    key('3'); // no third option: nothing
+    expect(actions).toEqual([]);
+    expect(rows().join('|')).toBe('Hm              |1 ❮            ▼');
+    key('1');
+    expect(actions[0]).toMatchObject({ type: 'choose', text: 'BACK' });
+  });
+
+  it('lets a fixed-text button send its text', () => {
+    open({ ...SHIELD, buttons: ['YES', 'NO'] }, [msg('Ready?')], { buttons: { YES: { send: 'Yes please' }, NO: { send: 'No' } } });
+    button('YES');
+    expect(actions).toEqual([{ type: 'send', text: 'Yes please' }]);
+  });
+
+  it('starts a new conversation with a NEW button', () => {
+    open({ ...SHIELD, buttons: [...SHIELD.buttons, 'NEW'] }, [WEATHER]);
+    button('NEW');
+    expect(actions).toEqual([{ type: 'new-conversation' }]);
+    expect(rows()).toEqual(['Ready           ', '                ']);
+  });
+});

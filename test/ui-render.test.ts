@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeviceUI, frameToText, type UICaps } from '../bridge/ui/index.js';
+import type { BotReply } from '../bridge/botdistrikt/replies.js';
+
+const LCD16x2: UICaps = { cols: 16, rows: 2, rom: 'A02', buttons: ['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT'], keypad: [] };
+const LCD20x4: UICaps = { ...LCD16x2, cols: 20, rows: 4 };
+const text = (t: string): BotReply => ({ kind: 'text', text: t, buttons: [], quickReplies: [] });
+
+let ui: DeviceUI;
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  ui?.dispose();
+  vi.useRealTimers();
+});
+
+function open(caps: UICaps, replies: BotReply[], options = {}) {
+  ui = new DeviceUI(caps, { autoAdvance: false, ...options });
+  ui.showReplies(replies, 'bot');
+  return ui;
+}
+const rows = () => frameToText(ui.frame(), 'A02');
+const press = (button: string) => {
+  ui.handleInput({ type: 'button', action: 'down', button, index: 0 });
+  ui.handleInput({ type: 'button', action: 'up', button, index: 0 });
+};
+
+describe('text laid out on the LCD', () => {
+  const cases: { name: string; caps: UICaps; text: string; pages: string[][] }[] = [
+    { name: 'short text', caps: LCD16x2, text: 'Hello world', pages: [['Hello world     ', '                ']] },
+    {
+      name: 'two full lines, no indicator',
+      caps: LCD16x2,
+      text: 'The quick brown fox jumps over',
+      pages: [['The quick brown ', 'fox jumps over  ']],
+    },
+    {
+      name: 'more than a screen: last column kept for ▲ ▼',
+      caps: LCD16x2,
+      text: 'The quick brown fox jumps over the lazy dog',
+      pages: [
+        ['The quick brown ', 'fox jumps over ▼'],
+        ['the lazy dog   ▲', '                '],
+      ],
+    },
+    {
+      name: 'a word longer than a line is cut',
+      caps: LCD16x2,
+      text: 'Supercalifragilisticexpialidocious',
+      pages: [
+        ['Supercalifragil ', 'isticexpialidoc▼'],
+        ['ious           ▲', '                '],
+      ],
+    },
+    {
+      name: 'line breaks are kept, blank lines dropped',
+      caps: LCD16x2,
+      text: 'Line one\n\nLine two',
+      pages: [['Line one        ', 'Line two        ']],
+    },
+    {
+      name: '20×4 paragraph',
+      caps: LCD20x4,
+      text: 'BotDistrikt bots answer here. Press RIGHT for the next page of a long message.',
+      pages: [
+        ['BotDistrikt bots    ', 'answer here. Press  ', 'RIGHT for the next  ', 'page of a long     ▼'],
+        ['message.           ▲', '                    ', '                    ', '                    '],
+      ],
+    },
+    {
+      name: 'a long URL is cut where the line ends',
+      caps: LCD20x4,
+      text: 'See https://example.com/a/very/long/path?with=query',
+      pages: [['See https://example.', 'com/a/very/long/path', '?with=query         ', '                    ']],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name} (${c.caps.cols}×${c.caps.rows})`, () => {
+      open(c.caps, [text(c.text)]);
+      c.pages.forEach((page, i) => {
+        if (i) press('RIGHT');
+        expect(rows()).toEqual(page);
+      });
+    });
+  }
+
+  it('goes back a page with LEFT', () => {
+    open(LCD16x2, [text('The quick brown fox jumps over the lazy dog')]);
+    press('RIGHT');
+    press('LEFT');
+    expect(rows()[0]).toBe('The quick brown ');
+  });
+
+  it('shows images, cards and other kinds as a short placeholder', () => {
+    open(LCD16x2, [
+      { kind: 'placeholder', label: 'image', buttons: [], quickReplies: [] },
+      { kind: 'placeholder', label: 'card', text: 'Sunny Day', buttons: [], quickReplies: [] },
+    ]);
+    expect(rows()[0]).toBe('[image]         ');
+    expect(rows()[1]).toBe('               ▼');
+    press('RIGHT');
+    expect(rows()[0]).toBe('[card] Sunny Day');
+  });
+
+  it('marks a live agent and a broadcast', () => {
+    open(LCD16x2, []);
+    ui.showReplies([text('Hi, I am Ann')], 'human');
+    expect(rows()[0]).toBe('Agent: Hi, I am ');
+    ui.showReplies([text('Sale today')], 'broadcast');
+    press('RIGHT');
+    expect(rows()[0]).toBe('News: Sale today');
+  });
+
+  it('shows a hint on the idle screen', () => {
+    ui = new DeviceUI({ ...LCD16x2, buttons: [], keypad: ['123', '456', '789', '*0#'] });
+    expect(rows()).toEqual(['Type a message, ', '# to send       ']);
+  });
+});
