@@ -82,50 +82,82 @@ export function escapeText(s: string): string {
   return run === 0 ? s : out + s.slice(run);
 }
 
-function encodeField(kind: string, name: string, f: FieldSpec, v: unknown): string {
+/** Checks and writes one field's value, with the space before it. */
+type FieldEncoder = (v: unknown) => string;
+
+function fieldEncoder(kind: string, name: string, f: FieldSpec): FieldEncoder {
   const bad = (why: string) => new EncodeError(`${kind}.${name}: ${why}`);
   switch (f.type) {
     case 'u8':
     case 'u16':
-    case 'u32':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > uintMax(f))
-        throw bad(`${String(v)} is not an integer 0..${uintMax(f)}`);
-      return String(v);
+    case 'u32': {
+      const max = uintMax(f);
+      return (v) => {
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw bad(`${String(v)} is not an integer 0..${max}`);
+        return ' ' + v;
+      };
+    }
     case 'bool':
-      if (typeof v !== 'boolean') throw bad(`${String(v)} is not a boolean`);
-      return v ? '1' : '0';
+      return (v) => {
+        if (typeof v !== 'boolean') throw bad(`${String(v)} is not a boolean`);
+        return v ? ' 1' : ' 0';
+      };
     case 'enum': {
-      const code = (f.values as Record<string, string>)[v as string];
-      if (code === undefined) throw bad(`${String(v)} is not one of ${Object.keys(f.values).join(', ')}`);
-      return code;
+      const codes = new Map(Object.entries(f.values).map(([value, code]) => [value, ' ' + code]));
+      return (v) => {
+        const code = codes.get(v as string);
+        if (code === undefined) throw bad(`${String(v)} is not one of ${Object.keys(f.values).join(', ')}`);
+        return code;
+      };
     }
-    case 'char': {
-      if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) < 0x21 || v.charCodeAt(0) > 0x7e)
-        throw bad(`${JSON.stringify(v)} is not one printable character`);
-      return v;
-    }
+    case 'char':
+      return (v) => {
+        if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) < 0x21 || v.charCodeAt(0) > 0x7e)
+          throw bad(`${JSON.stringify(v)} is not one printable character`);
+        return ' ' + v;
+      };
     case 'str':
-      if (typeof v !== 'string') throw bad('not a string');
-      if (v.length > f.max) throw bad(`${v.length} bytes, at most ${f.max}`);
-      return '"' + escapeText(v) + '"';
+      return (v) => {
+        if (typeof v !== 'string') throw bad('not a string');
+        if (v.length > f.max) throw bad(`${v.length} bytes, at most ${f.max}`);
+        return ' "' + escapeText(v) + '"';
+      };
     case 'bytes':
-      if (!(v instanceof Uint8Array)) throw bad('not a Uint8Array');
-      if (v.length < f.min || v.length > f.max) throw bad(`${v.length} bytes, expected ${f.min}..${f.max}`);
-      return toHex(v);
+      return (v) => {
+        if (!(v instanceof Uint8Array)) throw bad('not a Uint8Array');
+        if (v.length < f.min || v.length > f.max) throw bad(`${v.length} bytes, expected ${f.min}..${f.max}`);
+        return ' ' + toHex(v);
+      };
   }
 }
 
+/** Per kind, built once: the lowest seq, the field names and their encoders in wire order. */
+interface KindEncoder {
+  minSeq: number;
+  names: string[];
+  fields: FieldEncoder[];
+}
+const ENCODERS = new Map<string, KindEncoder>(
+  Object.entries(SPECS).map(([kind, spec]) => [
+    kind,
+    {
+      minSeq: spec.reliable ? 1 : 0,
+      names: Object.keys(spec.fields),
+      fields: Object.entries(spec.fields).map(([name, f]) => fieldEncoder(kind, name, f)),
+    },
+  ]),
+);
+
 /** Encodes a message as one line, without the line terminator. */
 export function encode(msg: Message): string {
-  const list = FIELD_LISTS[msg.kind];
-  if (!list) throw new EncodeError(`unknown kind ${String(msg.kind)}`);
+  const enc = ENCODERS.get(msg.kind);
+  if (!enc) throw new EncodeError(`unknown kind ${String(msg.kind)}`);
   const seq = msg.seq;
-  const reliable = SPECS[msg.kind].reliable;
-  if (!Number.isInteger(seq) || seq < (reliable ? 1 : 0) || seq > 255)
-    throw new EncodeError(`${msg.kind}.seq: ${seq} is not in ${reliable ? 1 : 0}..255`);
+  if (!Number.isInteger(seq) || seq < enc.minSeq || seq > 255)
+    throw new EncodeError(`${msg.kind}.seq: ${seq} is not in ${enc.minSeq}..255`);
   let body = msg.kind + ' ' + seq;
   const m = msg as unknown as Record<string, unknown>;
-  for (const [name, f] of list) body += ' ' + encodeField(msg.kind, name, f, m[name]);
+  for (let i = 0; i < enc.fields.length; i++) body += enc.fields[i](m[enc.names[i]]);
   return body + '*' + hex4(crc16(body));
 }
 
