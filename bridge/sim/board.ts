@@ -183,6 +183,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
   private queue: Scheduled[] = [];
   private seq = 0;
   private resetPending: ResetCause | null = null;
+  private cpuStop = -Infinity;
   private ledLevel = false;
   private buzzerEdges: number[] = [];
   private readonly buzzerRef: PinRef | null;
@@ -268,11 +269,13 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
       const mcu = this.mcu;
       if (mcu) {
         const cpu = mcu.cpu;
-        const end = stop - this.offset;
-        while (cpu.cycles < end && this.resetPending === null) {
+        // lowered by schedule() and by a watchdog reset while the CPU runs
+        this.cpuStop = stop - this.offset;
+        while (cpu.cycles < this.cpuStop) {
           avrInstruction(cpu);
           cpu.tick();
         }
+        this.cpuStop = -Infinity;
         if (this.resetPending !== null) {
           const cause = this.resetPending;
           this.resetPending = null;
@@ -281,7 +284,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
         }
       } else if (this.stoppedAt < stop) this.stoppedAt = stop;
       const now = this.nowCycles;
-      if (next <= now) {
+      if (this.queue.length && this.queue[0].at <= now) {
         while (this.queue.length && this.queue[0].at <= now) this.queue.shift()!.fn();
         continue;
       }
@@ -295,6 +298,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1].at > item.at) i--;
     this.queue.splice(i, 0, item);
+    if (item.at - this.offset < this.cpuStop) this.cpuStop = item.at - this.offset;
   }
 
   // ---- power and reset ----
@@ -378,6 +382,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     new AVRWatchdog(cpu, chip.watchdog, clock);
     cpu.reset = () => {
       this.resetPending = 'watchdog';
+      this.cpuStop = -Infinity;
     };
     cpu.data[MCUSR] = MCUSR_BITS[cause];
     for (let i = 0; i < 16; i++) adc.channelValues[i] = 0;

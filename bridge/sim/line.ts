@@ -47,7 +47,14 @@ export interface LineStats {
 const BITS_PER_BYTE = 10;
 const BAUD_TOLERANCE = 0.045;
 
-export class SimSerial extends EventEmitter<{ data: [Buffer] }> {
+export interface SimSerialEvents {
+  /** Bytes from the board that reached the host. */
+  data: [Buffer];
+  /** Every byte the host wrote has reached the board. */
+  idle: [];
+}
+
+export class SimSerial extends EventEmitter<SimSerialEvents> {
   /** The host side's line rate (the port's baud rate). */
   hostBaud: number;
   /** Fault injection for tests; null: a perfect line. */
@@ -92,9 +99,11 @@ export class SimSerial extends EventEmitter<{ data: [Buffer] }> {
 
   /** Forgets bytes not yet delivered in both directions (unplug, flush). */
   clear(): void {
+    const wasSending = this.sending;
     this.queue = [];
     this.sending = false;
     this.epoch++;
+    if (wasSending) this.emit('idle');
     this.wireFreeAt = 0;
     this.hostArrivalAt = 0;
   }
@@ -131,6 +140,7 @@ export class SimSerial extends EventEmitter<{ data: [Buffer] }> {
     const byte = this.queue.shift();
     if (byte === undefined) {
       this.sending = false;
+      this.emit('idle');
       return;
     }
     this.sending = true;
