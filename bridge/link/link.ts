@@ -30,7 +30,10 @@ import type { DeviceCaps, DeviceHealth, FrameEvent, InputEvent, LinkState, LinkS
 import { SendWindow, type InFlight, type RtoOptions } from './window.js';
 
 export interface DeviceLinkOptions extends RtoOptions {
-  /** A port path (/dev/ttyACM0, COM3), a /dev/serial/by-id/… name, or `sim:<preset>` for the simulated board. */
+  /**
+   * A port path (/dev/ttyACM0, COM3), a /dev/serial/by-id/… name, `sim:<preset>` for the simulated board,
+   * or `auto`: the first port with an Arduino's USB ids whose board answers.
+   */
   path: string;
   /** Default 115200: must match the firmware's (see the device description). */
   baudRate?: number;
@@ -221,6 +224,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     this.setState('connecting', `opening ${this.o.path}`);
     try {
       this.binding = await bindingFor(this.o.path, this.opts.binding);
+      if (this.o.path === 'auto') return await this.startAuto();
       this.target = await resolveTarget(this.o.path, () => this.lister());
       return await this.connect(this.target.path, this.o.handshakeTimeoutMs);
     } catch (err) {
@@ -297,6 +301,30 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   }
 
   // ——— opening and the handshake ———
+
+  /** `auto`: every port with an Arduino's USB ids, in turn; the first that answers HELLO wins. */
+  private async startAuto(): Promise<DeviceCaps> {
+    const ports = (await this.lister()).filter((p) => p.likelyArduino);
+    if (!ports.length)
+      throw new SerialError(
+        'No Arduino-like USB serial port found. Plug the board in (a data cable, not a charge-only one), run `botduino ports` to see the ports, or name the port instead of "auto".',
+        'no-board',
+      );
+    const tried: string[] = [];
+    let mismatch: MismatchError | null = null;
+    for (const p of ports) {
+      if (this.stopping) break;
+      try {
+        this.target = { path: p.path, ...(p.byId ? { byId: p.byId } : {}), ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}) };
+        return await this.connect(p.path, this.o.handshakeTimeoutMs);
+      } catch (err) {
+        if (err instanceof MismatchError) mismatch ??= err;
+        tried.push(`${p.path}: ${(err as Error).message}`);
+      }
+    }
+    if (mismatch) throw mismatch;
+    throw new SerialError(`No botduino board answered on ${ports.length} port(s) that look like Arduinos.\n${tried.join('\n')}`, 'no-board');
+  }
 
   private lister(): Promise<PortInfo[]> {
     if (this.opts.listPorts) return this.opts.listPorts();
