@@ -1,0 +1,113 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildDevice, buildPreset } from '../firmware/build/build.js';
+import { listPresets, parseDevice } from '../firmware/devices/index.js';
+import { generateConfigHeader, generateProject } from '../firmware/generator/device.js';
+
+const root = resolve(__dirname, '..');
+const scratch = () => mkdtempSync(join(tmpdir(), 'botduino-fw-'));
+
+/** A device that is not a preset: a Nano, three buttons, a 16×2 parallel LCD. */
+const nano = parseDevice(
+  {
+    name: 'nano-three-buttons',
+    board: 'nano',
+    lcd: { interface: 'parallel', cols: 16, rows: 2, pins: { rs: 12, en: 11, d4: 5, d5: 4, d6: 3, d7: 2 } },
+    buttons: [
+      { name: 'UP', pin: 6 },
+      { name: 'DOWN', pin: 7 },
+      { name: 'OK', pin: 8 },
+    ],
+  },
+  'test',
+);
+
+describe('the firmware build', () => {
+  for (const preset of listPresets()) {
+    it(`rebuilds ${preset} into the committed image, byte for byte, within the board's RAM`, async () => {
+      const r = await buildPreset(preset, { copyImage: false, workDir: scratch() });
+      const committed = readFileSync(join(root, 'firmware', 'images', `${preset}.hex`), 'utf8');
+      expect(readFileSync(r.hexPath, 'utf8'), `firmware/images/${preset}.hex is stale: run npx tsx firmware/build/build.ts`).toBe(committed);
+      expect(r.flash).toBeGreaterThan(1000);
+      expect(r.ram).toBeLessThan(r.ramMax * 0.75);
+    });
+  }
+
+  it('builds a device that is not a preset (a Nano with three buttons)', async () => {
+    const out = scratch();
+    const r = await buildDevice(nano, out);
+    expect(existsSync(r.hexPath)).toBe(true);
+    expect(readFileSync(r.hexPath, 'utf8')).toMatch(/^:[0-9A-F]+\r?\n/);
+  });
+
+  it('stops a config header from another protocol schema with an #error saying what to run', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'bd_config.h'), generateConfigHeader(nano).replace(/BD_CONFIG_FP_U32 0x[0-9A-F]+UL/, 'BD_CONFIG_FP_U32 0x12345678UL'));
+    writeFileSync(join(dir, 'x.cpp'), '#include "bd_config.h"\n');
+    const r = spawnSync('avr-g++', ['-fsyntax-only', '-mmcu=atmega328p', `-I${dir}`, `-I${join(root, 'firmware', 'runtime')}`, join(dir, 'x.cpp')], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/#error "bd_config.h was generated for protocol schema .*generate the config again/);
+  });
+});
+
+describe('a generated PlatformIO project', () => {
+  it('has the env for the board, the firmware, the runtime and the config header', async () => {
+    const out = scratch();
+    const files = await generateProject(nano, out);
+    const rel = files.map((f) => f.slice(out.length + 1)).sort();
+    expect(rel).toEqual(
+      expect.arrayContaining([
+        'platformio.ini',
+        'src/main.cpp',
+        'src/lcd.cpp',
+        'src/inputs.cpp',
+        'src/bd_protocol.h',
+        'src/bd_protocol.cpp',
+        'src/bd_config.h',
+        'nano-three-buttons.json',
+      ]),
+    );
+    const ini = readFileSync(join(out, 'platformio.ini'), 'utf8');
+    expect(ini).toContain('[env:nano-three-buttons]');
+    expect(ini).toMatch(/^board = nanoatmega328$/m);
+    expect(ini).toMatch(/^framework = arduino$/m);
+    expect(ini).toMatch(/^platform = atmelavr$/m);
+    expect(ini).toMatch(/^monitor_speed = 115200$/m);
+  });
+
+  it('compiles as it is, with the sources flat in src/', async () => {
+    const out = scratch();
+    await generateProject(nano, out);
+    const avr = '/usr/share/arduino/hardware/arduino/avr';
+    const src = join(out, 'src');
+    for (const f of ['main.cpp', 'lcd.cpp', 'inputs.cpp', 'events.cpp', 'board.cpp', 'uart.cpp', 'twi.cpp', 'bd_protocol.cpp'])
+      execFileSync('avr-g++', [
+        '-fsyntax-only',
+        '-Os',
+        '-std=gnu++11',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-mmcu=atmega328p',
+        '-DF_CPU=16000000L',
+        '-DARDUINO=10807',
+        `-I${avr}/cores/arduino`,
+        `-I${avr}/variants/eightanaloginputs`,
+        join(src, f),
+      ]);
+  });
+});
+
+describe('the root platformio.ini', () => {
+  it('has one env per preset, selecting its config header', () => {
+    const ini = readFileSync(join(root, 'platformio.ini'), 'utf8');
+    expect(ini).toMatch(/^src_dir = firmware$/m);
+    for (const p of listPresets()) {
+      expect(ini).toContain(`[env:${p}]`);
+      expect(ini).toContain(`-I firmware/src/config/${p}`);
+    }
+  });
+});
