@@ -38,6 +38,13 @@ describe('the generated C++ runtime, built as the host sees it (all kinds)', () 
     });
   });
 
+  it('accepts and writes lines whose CRCs were computed outside this codebase', () => {
+    // CRCs from Python's binascii.crc_hqx(line, 0xFFFF)
+    const lines = ['TXT 7 1 0 "Hi there"*EC9C', 'ACK 7*F27B', 'BTN 1 d 2*5904', 'GLY 10 0 000A1F1F1F0E0400*AE65', 'TXT 1 0 0 "\\00\\07\\22\\5C\\DF~"*1CDB', 'NAK 0 c 8*6E32'];
+    const got = runCpp(bin, lines);
+    got.forEach((r, i) => expect(r.ok && r.line, lines[i]).toBe(lines[i] + '\n'));
+  });
+
   it('writes the same lines as the TypeScript encoder for an example of every kind', () => {
     const lines = KINDS.map((k) => encode(EXAMPLES[k]));
     const got = runCpp(bin, lines);
