@@ -17,9 +17,12 @@
 #define LCD_SET_CGRAM 0x40
 #define LCD_SET_DDRAM 0x80
 // Microseconds an instruction or character keeps the controller busy
-// (37 µs rated, with a margin); clear and home take 1.52 ms.
+// (37 µs rated, with a margin; waited for at once, the serial line is read
+// by its interrupt meanwhile); a clear takes 1.52 ms (waited for without
+// blocking: 3 ticks of millis() are at least 2 ms).
 #define LCD_BUSY_US 45
 #define LCD_BUSY_CLEAR_US 2000
+#define LCD_CLEAR_TICKS 3
 
 // The queue: records of [n, n bytes] (characters, n = 1..63), or
 // [Q_CMD, instruction], or [Q_BACKLIGHT, on].
@@ -29,8 +32,8 @@
 static uint8_t q[Q_SIZE];
 static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
 static uint8_t q_run;           // characters left in the record being written
-static uint16_t last_us;        // when the last byte went to the LCD
-static uint16_t busy_us;        // how long that byte keeps it busy
+static uint8_t clear_at;        // millis() of the last clear, while it runs
+static bool clearing;           // a clear (1.52 ms) is running
 
 static uint8_t cursor_mode;  // 0 off, 1 underline, 2 blinking block
 static uint8_t cursor_addr;  // DDRAM address of the cursor
@@ -192,26 +195,31 @@ static uint8_t take(void) {
 }
 
 void lcd_poll(void) {
+  if (clearing) {
+    if ((uint8_t)((uint8_t)millis() - clear_at) < LCD_CLEAR_TICKS) return;
+    clearing = false;
+  }
   if (q_head == q_tail) return;
-  uint16_t now = (uint16_t)micros();
-  if ((uint16_t)(now - last_us) < busy_us) return;
   uint8_t b = take();
   uint8_t rs = 1;
-  busy_us = LCD_BUSY_US;
   if (q_run) {
     q_run--;
   } else if (b == Q_BACKLIGHT) {
     bus_backlight(take());
-    busy_us = 0;
     return;
   } else if (b == Q_CMD) {
     b = take();
     rs = 0;
-    if (b == LCD_CLEAR) busy_us = LCD_BUSY_CLEAR_US;
   } else {
     q_run = b - 1;
     b = take();
   }
   bus_byte(b, rs);
-  last_us = (uint16_t)micros();
+  if (!rs && b == LCD_CLEAR) {
+    clear_at = (uint8_t)millis();
+    clearing = true;
+  }
+#if !BD_LCD_I2C
+  _delay_us(LCD_BUSY_US);  // an I2C transfer of the byte takes longer than this
+#endif
 }
