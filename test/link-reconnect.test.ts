@@ -111,6 +111,17 @@ describe('unplug and replug', () => {
     expect(stranger.applied).toEqual([]);
   });
 
+  it('knows the board by the id it was just given', async () => {
+    const board = new FakeBoard({ id: 'old-name' });
+    const { link } = await online(board);
+    await link.setId('new-name');
+    board.unplug();
+    await expect.poll(() => link.state).toBe('reconnecting');
+    board.plug();
+    await expect.poll(() => link.state).toBe('online');
+    expect(link.caps?.id).toBe('new-name');
+  });
+
   it('stops trying when stopped', async () => {
     const board = new FakeBoard();
     const { link } = await online(board);

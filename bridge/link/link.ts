@@ -141,7 +141,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   private retxTimer: NodeJS.Timeout | null = null;
   private timeoutsInARow = 0;
   private lastGoBack = { exp: -1, at: 0 };
-  /** The board's boot we hold receive state for ("id:boot"), and the seq expected next from it. */
+  /** The board's boot counter we hold receive state for, and the seq expected next from it. */
   private sessionKey: string | null = null;
   private rxExpect = 1;
 
@@ -490,7 +490,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
       return;
     }
     const caps = capsFromHello(msg);
-    const key = `${caps.id}:${caps.boot}`;
+    const key = String(caps.boot);
     const hs = s.handshake;
     if (hs) {
       if (hs.expectId && caps.id && caps.id !== hs.expectId) {
@@ -503,7 +503,9 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
       s.handshake = null;
       if (hs.whoTimer) clearTimeout(hs.whoTimer);
       if (hs.deadline) clearTimeout(hs.deadline);
-      if (key !== this.sessionKey) {
+      if (key !== this.sessionKey || classifySeq(msg.txb, this.rxExpect) === 'ahead') {
+        // A new boot; or the board's oldest unacknowledged event is past what we expect (someone else
+        // acknowledged the ones between): either way, expect what it sends next.
         this.sessionKey = key;
         this.rxExpect = msg.txb;
       }
@@ -647,6 +649,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     this.timeoutsInARow = 0;
     for (const f of done) {
       if (SCREEN_KINDS.has(f.msg.kind)) this.shown?.apply(f.msg as ScreenCommand);
+      else if (f.msg.kind === 'SETID' && this._caps) this._caps = { ...this._caps, id: f.msg.id };
       f.done?.();
     }
     this.armRetransmit();
