@@ -1,14 +1,22 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildDevice, buildPreset } from '../firmware/build/build.js';
 import { listPresets, parseDevice } from '../firmware/devices/index.js';
 import { generateConfigHeader, generateProject } from '../firmware/generator/device.js';
 
 const root = resolve(__dirname, '..');
-const scratch = () => mkdtempSync(join(tmpdir(), 'botduino-fw-'));
+const scratchDirs: string[] = [];
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'botduino-fw-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A device that is not a preset: a Nano, three buttons, a 16×2 parallel LCD. */
 const nano = parseDevice(
