@@ -66,6 +66,22 @@ describe('quick replies and buttons as numbered options', () => {
     expect(rows()).toEqual(['to be read     ▲', '1→Yes          ▼']);
   });
 
+  it('scrolls a marked option whose title is too long, so it can be read whole', () => {
+    open(SHIELD, [msg('Hi', [qr('Tell me your opening hours'), qr('Bye')])]);
+    expect(rows()[1]).toBe('1 Tell me your ▼');
+    button('DOWN');
+    expect(rows()[1]).toBe('1→Tell me your ▼');
+    const seen: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      vi.advanceTimersByTime(400);
+      seen.push(rows()[1]);
+    }
+    expect(seen).toContain('1→opening hours▼');
+    button('DOWN');
+    vi.advanceTimersByTime(4000);
+    expect(rows()).toEqual(['1 Tell me your ▲', '2→Bye           ']);
+  });
+
   it('shows URL and phone buttons compactly, and the full URL when chosen', () => {
     open(SHIELD, [msg('Info', [], [
       { type: 'url', title: 'Our site', value: 'https://www.example.com/x/' },

@@ -15,6 +15,7 @@ import type { DeviceCaps, InputEvent } from '../link/types.js';
 import { CharMap } from './charmap.js';
 import { systemClock, Timer, type Clock } from './clock.js';
 import { Composer, type Intent, type NavCommand } from './compose.js';
+import { ConfigError } from '../errors.js';
 import { UIOptionsSchema, type ResolvedUIOptions, type UIOptions } from './options.js';
 import { layout, render, type GlyphSlots, type RenderState } from './render.js';
 import type { ScreenFrame } from './screen.js';
@@ -63,6 +64,7 @@ export class DeviceUI extends EventEmitter {
   private readonly readTimer: Timer;
   private readonly spinTimer: Timer;
   private readonly countdown: Timer;
+  private readonly marquee: Timer;
 
   private messages: Shown[] = [];
   private index = -1;
@@ -74,6 +76,9 @@ export class DeviceUI extends EventEmitter {
   private statusDetail: string | undefined;
   private retryAt: number | null = null;
   private spinStep = 0;
+  /** Steps of the marked option's scrolling; its label moves after a pause, and pauses at the end. */
+  private scrollStep = 0;
+  private scrollKey = '';
   /** The window now shown has had its reading time. */
   private read = false;
   private windowKey = '';
@@ -85,13 +90,17 @@ export class DeviceUI extends EventEmitter {
   constructor(caps: UICaps, options: UIOptions = {}, deps: DeviceUIDeps = {}) {
     super();
     this.caps = caps;
-    this.options = UIOptionsSchema.parse(options);
+    this.options = parseOptions(options);
+    if (!(caps.cols >= 1 && caps.rows >= 1)) {
+      throw new ConfigError(`The board reports an LCD of ${caps.cols}×${caps.rows}: check "lcd.cols" and "lcd.rows" in its device description and flash it again.`);
+    }
     this.clock = deps.clock ?? systemClock;
     this.map = new CharMap(caps.rom, { glyphs: this.options.glyphs });
     this.composer = new Composer(caps, this.options, this.clock, () => this.refresh());
     this.readTimer = new Timer(this.clock);
     this.spinTimer = new Timer(this.clock);
     this.countdown = new Timer(this.clock);
+    this.marquee = new Timer(this.clock);
     this.current = this.compute();
     this.windowKey = this.currentWindowKey();
   }
@@ -151,6 +160,7 @@ export class DeviceUI extends EventEmitter {
     this.readTimer.stop();
     this.spinTimer.stop();
     this.countdown.stop();
+    this.marquee.stop();
     this.composer.dispose();
     this.removeAllListeners();
   }
@@ -325,6 +335,28 @@ export class DeviceUI extends EventEmitter {
     });
   }
 
+  /** How far the marked option's label is scrolled now, and keeps the scrolling going. */
+  private optionScroll(doc: Doc): number {
+    const line = this.selected === null || this.detail ? undefined : doc.lines.find((l) => l.option === this.selected);
+    const key = line?.full ? `${this.index}:${this.selected}` : '';
+    if (key !== this.scrollKey) {
+      this.scrollKey = key;
+      this.scrollStep = 0;
+      this.marquee.stop();
+    }
+    if (!line?.full) return 0;
+    const overflow = line.full.length - line.cells.length;
+    const pause = 3;
+    const cycle = overflow + 2 * pause;
+    if (!this.marquee.running) {
+      this.marquee.start(MARQUEE_MS, () => {
+        this.scrollStep = (this.scrollStep + 1) % cycle;
+        this.refresh();
+      });
+    }
+    return Math.max(0, Math.min(overflow, this.scrollStep - pause));
+  }
+
   // ——— drawing ———
 
   private overlayShown(): boolean {
@@ -405,6 +437,7 @@ export class DeviceUI extends EventEmitter {
         top: detail ? this.detail!.top : this.top,
         selected: detail ? null : this.selected,
         moreAfter: !detail && this.index >= 0 && this.index < this.messages.length - 1,
+        scroll: detail ? 0 : this.optionScroll(doc),
       },
       input: ed && {
         label: ed.kind === 'phone' ? this.options.labels.phone : ed.kind === 'email' ? this.options.labels.email : this.options.labels.message,
@@ -442,6 +475,16 @@ export class DeviceUI extends EventEmitter {
   private emitAction(action: UIAction): void {
     this.emit('action', action);
   }
+}
+
+/** Time between steps of a long option's scrolling. */
+const MARQUEE_MS = 400;
+
+function parseOptions(options: UIOptions): ResolvedUIOptions {
+  const parsed = UIOptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${['ui', ...i.path].join('.')}: ${i.message}`).join('; ');
+  throw new ConfigError(`Bad screen options (${problems}): fix the "ui" section of the configuration.`);
 }
 
 function sameFrame(a: ScreenFrame, b: ScreenFrame): boolean {

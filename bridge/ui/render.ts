@@ -19,6 +19,8 @@ export interface ContentRegion {
   selected: number | null;
   /** Another message follows this one. */
   moreAfter: boolean;
+  /** How far the marked option's label is scrolled, when it is too long. */
+  scroll?: number;
 }
 
 export interface InputRegion {
@@ -122,8 +124,11 @@ function drawContent(
   for (let r = 0; r < height; r++) {
     const line = doc.lines[top + r];
     if (!line) break;
-    const cells = line.cells.slice();
-    if (line.option !== undefined && line.option === c.selected && cells.length > 1) cells[1] = marker[0];
+    let cells = line.cells.slice();
+    if (line.option !== undefined && line.option === c.selected && cells.length > 1) {
+      if (line.full && c.scroll) cells = [...line.full.slice(0, 2), ...line.full.slice(2 + c.scroll, 2 + c.scroll + cells.length - 2)];
+      cells[1] = marker[0];
+    }
     put(r, cells);
   }
   const more = top + height < doc.lines.length;

@@ -38,6 +38,8 @@ export interface DocLine {
   cells: Cell[];
   /** Index into `options` for an option's line. */
   option?: number;
+  /** An option's whole line when it is longer than the screen (scrolled while marked). */
+  full?: Cell[];
 }
 
 export interface Doc {
@@ -130,7 +132,10 @@ export function buildDoc(
   for (;;) {
     const lay = (width: number): DocLine[] => [
       ...wrap(flatten(textCells, keep), width).map((cells) => ({ cells })),
-      ...optionCells.map((cells, option) => ({ cells: flatten(cells, keep).slice(0, width), option })),
+      ...optionCells.map((cells, option) => {
+        const all = flatten(cells, keep);
+        return all.length > width ? { cells: all.slice(0, width), option, full: all } : { cells: all, option };
+      }),
     ];
     let lines = lay(cols);
     const narrow = lines.length > height && cols > 1;
