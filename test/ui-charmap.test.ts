@@ -28,6 +28,10 @@ describe('character mapping', () => {
       ['e1', 'ef', 'f5', 'e2', 'e4', 'df', 'f7', 'f6', 'f4', 'fd', 'e8', 'ec', 'f2', 'e3', 'e5', 'e6', 'ee'],
     );
     expect(map.cells('ｱｲｳ')).toEqual([0xb1, 0xb2, 0xb3]);
+    // Full-width katakana and hiragana become the ROM's half-width katakana, voiced ones with ﾞ.
+    expect(map.cells('アイウ')).toEqual([0xb1, 0xb2, 0xb3]);
+    expect(map.cells('ありがとう')).toEqual([0xb1, 0xd8, 0xb6, 0xde, 0xc4, 0xb3]);
+    expect(map.cells('コーヒー。')).toEqual([0xba, 0xb0, 0xcb, 0xb0, 0xa1]);
   });
 
   it('does not send \\ and ~ as themselves on A00, where those codes are ¥ and →', () => {

@@ -191,3 +191,12 @@ describe('buttons while typing', () => {
     expect(actions).toEqual([{ type: 'send', text: 'a' }]);
   });
 });
+
+describe('typing over a long message', () => {
+  it('keeps the message window on the text when the typing line takes a row', () => {
+    open(KEYPAD, [msg('The quick brown fox jumps over the lazy dog')], {});
+    tap('*');
+    expect(rows()[0]).toBe('The quick brown▼');
+    expect(ui.frame().cursor).toEqual({ mode: 'line', row: 1, col: 0 });
+  });
+});

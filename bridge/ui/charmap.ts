@@ -79,7 +79,14 @@ export class CharMap {
     alias('μ', 'µ');
     if (rom === 'A00') {
       alias('β', 'ß');
-      alias('ﾟ', '°');
+      // Katakana: the half-width forms are the ROM's; full-width ones (and the
+      // combining voice marks) are their compatibility equivalents.
+      for (let c = 0xa1; c <= 0xdf; c++) {
+        const half = String.fromCharCode(0xff61 + (c - 0xa1));
+        if (!this.codes.has(half)) this.codes.set(half, c);
+        const full = half.normalize('NFKC');
+        if (!this.codes.has(full)) this.codes.set(full, c);
+      }
     } else {
       for (const [k, v] of Object.entries(CYRILLIC_ON_A02)) alias(k, v);
     }
@@ -122,6 +129,12 @@ export class CharMap {
   private map(ch: string): Cell[] {
     const direct = this.code(ch);
     if (direct !== undefined) return [direct];
+    if (this.rom === 'A00' && /[\u3041-\u3096\u309d\u309e]/.test(ch)) {
+      // Hiragana reads fine as katakana on the Japanese ROM.
+      return this.map(String.fromCharCode(ch.charCodeAt(0) + 0x60));
+    }
+    const parts = [...ch.normalize('NFD')];
+    if (parts.length > 1 && parts.every((p) => this.code(p) !== undefined)) return parts.map((p) => this.code(p)!);
     if (INVISIBLE.test(ch) || /[\u0000-\u001f\u007f-\u009f]/.test(ch)) return [];
     const typo = TYPOGRAPHY[ch];
     if (typo !== undefined) return this.ascii(typo);

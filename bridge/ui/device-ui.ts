@@ -429,6 +429,8 @@ export class DeviceUI extends EventEmitter {
     const ed = this.composer.editor;
     const detail = this.detailDoc();
     const doc = detail ?? this.contentDoc();
+    // The window may have shrunk or grown (typing, a status box): keep it on the document.
+    if (!detail && doc && this.top >= doc.lines.length) this.top = Math.max(0, doc.lines.length - Math.max(1, this.contentHeight()));
     const state: RenderState = {
       cols: this.caps.cols,
       rows: this.caps.rows,
