@@ -228,6 +228,7 @@ export class DeviceUI extends EventEmitter {
     if (!item) return;
     if (item.kind === 'choice') this.act({ type: 'choose', option: item.source, text: item.text });
     else if (item.kind === 'input') {
+      if (!this.composer.canType) return; // nothing to type with on a buttons-only device
       this.composer.open(item.input);
       this.inputOption = item;
     } else if (item.kind === 'link') this.detail = { text: item.target ?? item.text, top: 0 };
