@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SimBoard } from '../bridge/sim/board.js';
+import type { DeviceInput } from '../firmware/devices/schema.js';
 import { Hd44780 } from '../bridge/sim/hd44780.js';
 import { ROM_A00, ROM_A02, romReverse } from '../bridge/sim/rom.js';
 import { fixtureHex, parallelLcd } from './fixtures/sim/support.js';
 
 const heart = [0x00, 0x0a, 0x1f, 0x1f, 0x0e, 0x04, 0x00, 0x00];
 
-function boot(hex: string, lcd: object): SimBoard {
+function boot(hex: string, lcd: DeviceInput['lcd']): SimBoard {
   const board = new SimBoard({ device: { name: 'lcd-probe', board: 'uno', lcd }, hex: fixtureHex(hex) });
   board.run(300);
   return board;
@@ -51,7 +52,7 @@ describe('virtual HD44780 on the pins (4-bit)', () => {
 });
 
 describe('virtual HD44780 behind a PCF8574 on I2C', () => {
-  const i2c = { interface: 'i2c', address: 0x27, cols: 20, rows: 4 };
+  const i2c = { interface: 'i2c' as const, address: 0x27, cols: 20, rows: 4 };
 
   it('decodes the backpack bits into the same screen', () => {
     const b = boot('lcd-i2c-20x4', i2c);
