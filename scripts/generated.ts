@@ -13,6 +13,7 @@ export interface GeneratedFile {
 const GENERATORS = [
   '../firmware/generator/protocol.js', // C++ protocol runtime, test vectors, protocol reference
   '../firmware/generator/device.js', // device JSON Schema, preset config headers and PlatformIO projects
+  '../bridge/config-schema.js', // config.schema.json for editors
 ];
 
 export async function allGeneratedFiles(): Promise<GeneratedFile[]> {

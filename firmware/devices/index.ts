@@ -8,18 +8,18 @@
  *   const d = parseDevice(JSON.parse(text), 'inline');   // already read
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../../bridge/errors.js';
+import { firmwareRoot } from '../generator/device-paths.js';
 import { DeviceSchema, type Device } from './schema.js';
 
 export * from './schema.js';
 export { BOARD_INFO, resolvePin, type BoardInfo, type PinInfo } from './boards.js';
 export { LCD_GEOMETRIES, isPcf8574Address } from './validate.js';
 
-/** Folder of the preset JSON files. */
-export const PRESETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'presets');
+/** Folder of the preset JSON files (in the sources, also when running from dist/). */
+export const PRESETS_DIR = firmwareRoot('devices', 'presets');
 
 /** Names of the presets shipped with botduino, sorted. */
 export function listPresets(): string[] {

@@ -1,0 +1,347 @@
+#!/usr/bin/env node
+/**
+ * The botduino command line. Data goes to stdout (JSON with --json), logs
+ * and progress to stderr; exit codes are listed in `botduino --help` and
+ * the README.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadConfig, type Config } from '../config.js';
+import { BotduinoError, EXIT } from '../errors.js';
+import { createLogger, mask, type Level, type Logger } from '../log.js';
+import { packageVersion } from '../paths.js';
+import { createOutput, type Output } from './output.js';
+
+interface Globals {
+  config?: string;
+  'log-level'?: Level;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+export interface CliIO {
+  stdout?: { write(s: string): unknown; isTTY?: boolean };
+  stderr?: { write(s: string): unknown; isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadStream;
+  /** Resolves when `run` should stop (tests); default SIGINT/SIGTERM. */
+  until?: Promise<unknown>;
+}
+
+const EXIT_HELP = `Exit codes: 0 ok · 1 failure · 2 usage · 3 configuration · 4 serial port · 5 protocol mismatch (reflash) · 6 BotDistrikt API · 7 tool missing · 8 build or flash failed`;
+
+function setup(argv: Globals, io: CliIO, flags: Record<string, unknown> = {}): { config: Config; logger: Logger; out: Output } {
+  const env = io.env ?? process.env;
+  const config = loadConfig({ file: argv.config, env, flags });
+  const level: Level = argv.verbose ? 'debug' : (argv['log-level'] ?? config.log.level);
+  const stderr = io.stderr ?? process.stderr;
+  const logger = createLogger({ level, write: (l) => stderr.write(l + '\n'), color: !!stderr.isTTY && !env.NO_COLOR });
+  return { config, logger, out: createOutput({ json: argv.json, stdout: io.stdout, stderr: io.stderr }) };
+}
+
+/** Runs the CLI with `args`; resolves with the exit code (never calls process.exit). */
+export async function main(args: string[], io: CliIO = {}): Promise<number> {
+  const stderr = io.stderr ?? process.stderr;
+  const stdout = io.stdout ?? process.stdout;
+  let code: number = EXIT.ok;
+  const done = (c: number) => {
+    code = c;
+  };
+
+  const cli: Argv<Globals> = yargs(args)
+    .scriptName('botduino')
+    .usage('$0 <command> [options]\n\nTurn an Arduino with an LCD, buttons and a keypad into a chat device for a BotDistrikt chatbot.')
+    .option('config', { type: 'string', describe: 'Config file (default ./botduino.json or ~/.config/botduino/config.json)' })
+    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'] as const, describe: 'Log level on stderr' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'Same as --log-level debug' })
+    .command(
+      'run',
+      'Serve real boards with the configured BotDistrikt channel',
+      (y) =>
+        y
+          .option('port', { type: 'array', string: true, describe: 'Serial port(s): a path, /dev/serial/by-id/…, auto (default from the config)' })
+          .example('$0 run', 'serve every board found, with the channel from botduino.json')
+          .example('BOTDISTRIKT_APP_ID=123 BOTDISTRIKT_DOMAIN=https://k3j9x0a1qz.example.org $0 run --port /dev/ttyACM0', 'one board, settings from the environment'),
+      async (a) => {
+        const flags: Record<string, unknown> = {};
+        if (a.port?.length) flags.devices = a.port.map((port) => ({ port }));
+        const { config, logger, out } = setup(a, io, flags);
+        const { runBridge } = await import('./run.js');
+        done(await runBridge({ config, logger, out, until: io.until }));
+      },
+    )
+    .command(
+      'simulate',
+      'Run the firmware on a simulated board, with the demo bot (or your BotDistrikt channel)',
+      (y) =>
+        y
+          .option('preset', { type: 'string', default: 'lcd-keypad-shield', describe: 'Which board to simulate' })
+          .option('json', { type: 'boolean', describe: 'Scenario mode: read timed key presses as JSON lines, print LCD snapshots as JSON lines' })
+          .option('script', { type: 'string', describe: 'Scenario file (default: stdin)' })
+          .option('duration', { type: 'number', describe: 'Stop after this many ms of simulated time' })
+          .option('demo', { type: 'boolean', describe: 'Use the local demo bot even when BotDistrikt is configured' })
+          .option('agent-delay', { type: 'number', default: 3000, describe: 'Demo bot: ms before the "live agent" answers' })
+          .example('$0 simulate', 'interactive: arrow keys and Enter press the shield’s buttons')
+          .example('$0 simulate --preset i2c-lcd-keypad', 'a 20×4 I2C LCD with a keypad: type with the digit keys, # sends')
+          .example(`echo '{"at":3000,"tap":"SELECT"}' | $0 simulate --json --duration 8000`, 'scenario mode, LCD snapshots on stdout'),
+      async (a) => {
+        const { config, logger, out } = setup({ ...a, json: a.json || !(io.stdin ?? process.stdin).isTTY }, io);
+        const { simulate } = await import('./simulate.js');
+        done(
+          await simulate({
+            config,
+            logger,
+            out,
+            preset: a.preset,
+            json: a.json,
+            script: a.script,
+            durationMs: a.duration,
+            demo: a.demo,
+            agentDelayMs: a['agent-delay'],
+            stdin: io.stdin,
+          }),
+        );
+      },
+    )
+    .command(
+      'ports',
+      'List serial ports, marking the ones that look like Arduino boards',
+      (y) => y.option('json', { type: 'boolean', describe: 'JSON output' }).example('$0 ports --json', 'machine-readable list'),
+      async (a) => {
+        const out = createOutput({ json: a.json, stdout, stderr });
+        const { listPorts } = await import('../link/ports.js');
+        const ports = await listPorts();
+        if (a.json) out.data(ports);
+        else if (!ports.length) out.note('No serial ports found. Is the board plugged in? On Linux, `dmesg | tail` shows whether it was detected.');
+        else {
+          const { table } = await import('./output.js');
+          out.data(
+            table([
+              ['PORT', 'USB ID', 'SERIAL', 'MAKER', 'BOARD?'],
+              ...ports.map((p) => [p.byId ?? p.path, p.vendorId ? `${p.vendorId}:${p.productId}` : '-', p.serialNumber ?? '-', p.manufacturer ?? '-', p.likelyArduino ? 'yes' : '']),
+            ]),
+          );
+        }
+      },
+    )
+    .command(
+      'monitor <port>',
+      'Show a board’s traffic live, every frame decoded (passive)',
+      (y) =>
+        y
+          .positional('port', { type: 'string', demandOption: true, describe: 'Serial port or sim:<preset>' })
+          .option('json', { type: 'boolean', describe: 'One JSON object per line' })
+          .option('ping', { type: 'boolean', describe: 'Send a PING every second (otherwise nothing is sent)' })
+          .option('baud', { type: 'number', default: 115200 })
+          .example('$0 monitor /dev/ttyACM0', 'watch the frames go by')
+          .example('$0 monitor sim:lcd-keypad-shield --ping', 'the simulated board, with health counters'),
+      async (a) => {
+        const { runMonitor } = await import('./monitor.js');
+        const ac = new AbortController();
+        const stop = () => ac.abort();
+        process.once('SIGINT', stop);
+        let sim: { stop(): void } | undefined;
+        if (a.port.startsWith('sim:')) {
+          const { simulatePreset } = await import('../sim/index.js');
+          sim = simulatePreset(a.port.slice(4)).runner;
+        }
+        try {
+          await runMonitor({ path: a.port, baudRate: a.baud, json: a.json, ping: a.ping, out: stdout, signal: ac.signal });
+        } finally {
+          process.off('SIGINT', stop);
+          sim?.stop();
+        }
+      },
+    )
+    .command('firmware', 'Generate, build or flash the firmware', (y) =>
+      y
+        .command(
+          'generate',
+          'Write a complete PlatformIO project for a device',
+          (y2) =>
+            y2
+              .option('device', { type: 'string', demandOption: true, describe: 'Preset name or device description file' })
+              .option('out', { type: 'string', demandOption: true, describe: 'Directory to write the project to' })
+              .option('json', { type: 'boolean' })
+              .example('$0 firmware generate --device my-device.json --out my-firmware', 'then: pio run -d my-firmware -t upload'),
+          async (a) => {
+            const out = createOutput({ json: a.json, stdout, stderr });
+            const { loadDevice } = await import('../../firmware/devices/index.js');
+            const { generateProject } = await import('../../firmware/generator/device.js');
+            const device = loadDevice(a.device);
+            const files = await generateProject(device, a.out, a.device);
+            if (a.json) out.data({ device: device.name, out: a.out, files });
+            else {
+              for (const f of files) out.data(f);
+              out.note(`PlatformIO project for ${device.name} written to ${a.out}: flash it with \`pio run -d ${a.out} -t upload\`.`);
+            }
+          },
+        )
+        .command(
+          'build [presets..]',
+          'Build presets with Debian’s AVR toolchain (no PlatformIO needed) and report flash and RAM',
+          (y2) =>
+            y2
+              .positional('presets', { type: 'string', array: true, describe: 'Presets to build (default: all)' })
+              .option('json', { type: 'boolean' })
+              .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr'),
+          async (a) => {
+            const out = createOutput({ json: a.json, stdout, stderr });
+            const { buildPreset } = await import('../../firmware/build/build.js');
+            const { listPresets } = await import('../../firmware/devices/index.js');
+            const names = a.presets?.length ? a.presets : listPresets();
+            const results = [];
+            for (const n of names) {
+              const end = out.progress(`building ${n}`);
+              try {
+                const r = await buildPreset(n, { copyImage: true });
+                end('done');
+                results.push({ preset: n, flash: r.flash, ram: r.ram, flashMax: r.flashMax, ramMax: r.ramMax, hex: r.hexPath });
+                if (!a.json) out.data(`${n}: ${r.flash} B flash (of ${r.flashMax}), ${r.ram} B RAM (of ${r.ramMax})`);
+              } catch (e) {
+                end('failed');
+                throw e;
+              }
+            }
+            if (a.json) out.data(results);
+          },
+        )
+        .command(
+          'flash',
+          'Upload the firmware to a board with PlatformIO (or avrdude for a preset)',
+          (y2) =>
+            y2
+              .option('device', { type: 'string', demandOption: true, describe: 'Preset name or device description file' })
+              .option('port', { type: 'string', demandOption: true, describe: 'The board’s serial port' })
+              .example('$0 firmware flash --device lcd-keypad-shield --port /dev/ttyACM0', 'a running bridge lets go of the port during the upload'),
+          async (a) => {
+            const { config, out } = setup(a, io);
+            const { flash } = await import('./flash.js');
+            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress });
+          },
+        )
+        .demandCommand(1, 'Name a firmware command: generate, build or flash.'),
+    )
+    .command(
+      'probe',
+      'Register a throw-away user on BotDistrikt, send one message, print the raw answers',
+      (y) =>
+        y
+          .option('message', { type: 'string', default: 'hello', describe: 'What to send' })
+          .option('json', { type: 'boolean', describe: 'Print the raw JSON only (unmasked: keep it private)' })
+          .example('$0 probe', 'check your app id and domain, and see the wire shapes (each probe counts as one user on your plan)'),
+      async (a) => {
+        const { config, out } = setup(a, io);
+        const { NO_CHANNEL } = await import('./bot.js');
+        if (!config.botdistrikt) throw new (await import('../errors.js')).ConfigError(NO_CHANNEL);
+        const bd = config.botdistrikt;
+        const { assertDomain } = await import('../botdistrikt/domain.js');
+        assertDomain(bd.domain, { allowGuessable: bd.allowGuessableDomain });
+        const { probe } = await import('../botdistrikt/probe.js');
+        const end = out.progress('probing BotDistrikt');
+        const r = await probe({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, message: a.message, timeoutMs: bd.timeouts.sendMs });
+        end('done');
+        out.data(a.json ? { registered: r.registered, response: r.response, replies: r.replies } : r.text);
+      },
+    )
+    .command(
+      'doctor',
+      'Check Node, serial permissions, PlatformIO, ports, the config and the webhook',
+      (y) => y.option('json', { type: 'boolean' }).example('$0 doctor', 'what to fix, if anything'),
+      async (a) => {
+        const out = createOutput({ json: a.json, stdout, stderr });
+        const { runDoctor } = await import('./doctor-run.js');
+        const { ok, checks, text } = await runDoctor({ configFile: a.config, env: io.env ?? process.env });
+        out.data(a.json ? { ok, checks } : text);
+        if (!ok) done(EXIT.failure);
+      },
+    )
+    .command(
+      'service <action>',
+      'Print or install a systemd unit and a udev rule (Raspberry Pi)',
+      (y) =>
+        y
+          .positional('action', { choices: ['print', 'install'] as const, demandOption: true })
+          .option('user', { type: 'boolean', describe: 'A user service (~/.config/systemd/user) instead of a system one' })
+          .option('service-config', { type: 'string', describe: 'Config file the service runs with' })
+          .example('$0 service print', 'show the unit and the udev rule')
+          .example('sudo $0 service install --service-config /etc/botduino.json', 'install both'),
+      async (a) => {
+        const out = createOutput({ stdout, stderr });
+        const svc = await import('./service.js');
+        const exec = realpathSync(fileURLToPath(import.meta.url));
+        const o = { exec, config: a['service-config'], userUnit: a.user };
+        if (a.action === 'print') {
+          out.data(`# /etc/systemd/system/botduino.service\n${svc.systemdUnit(o)}\n# /etc/udev/rules.d/99-botduino.rules\n${svc.udevRule()}`);
+        } else {
+          const r = svc.installService(o);
+          out.note(`wrote ${r.unitPath}${r.rulePath ? ` and ${r.rulePath}` : ''}; now run:\n  ${r.commands.join('\n  ')}`);
+        }
+      },
+    )
+    .command(
+      'config <action>',
+      'Show the effective configuration (secrets masked) or its JSON Schema',
+      (y) => y.positional('action', { choices: ['show', 'schema'] as const, demandOption: true }).example('$0 config show', 'after flags, environment and file are merged'),
+      async (a) => {
+        const out = createOutput({ stdout, stderr });
+        if (a.action === 'schema') {
+          const { configJsonSchema } = await import('../config.js');
+          out.data(JSON.stringify(configJsonSchema(), null, 2));
+          return;
+        }
+        const { config } = setup(a, io);
+        const { addSecret } = await import('../log.js');
+        addSecret(config.botdistrikt?.domain);
+        addSecret(config.webhook.secret);
+        out.data(mask(JSON.stringify(config, null, 2)));
+      },
+    )
+    .demandCommand(1, 'Name a command; `botduino --help` lists them.')
+    .strict()
+    .epilogue(EXIT_HELP)
+    .version(packageVersion)
+    .help()
+    .wrap(Math.min(110, (stdout as NodeJS.WriteStream).columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      stderr.write(`${msg}\nRun \`botduino --help\` for usage.\n`);
+      done(EXIT.usage);
+    });
+
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    if (e instanceof BotduinoError) {
+      stderr.write(mask(`botduino: ${e.message}`) + '\n');
+      return e.exitCode;
+    }
+    const err = e as Error;
+    stderr.write(mask(`botduino: ${err.message}`) + '\nThis looks like a bug: run again with --verbose and report what it prints.\n');
+    return EXIT.failure;
+  }
+  return code;
+}
+
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (isMain) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      process.stderr.write(`botduino: ${e.message}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}

@@ -1,0 +1,248 @@
+/**
+ * `botduino simulate`: the real firmware image on a simulated board, served
+ * by the bridge, with the local demo bot (or the configured BotDistrikt
+ * channel). Interactive on a terminal; with --json, or when stdin is not a
+ * terminal, it plays a scenario and prints LCD snapshots as JSON lines.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bridge } from '../app.js';
+import type { Config } from '../config.js';
+import { ConfigError, EXIT } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SimBoard } from '../sim/board.js';
+import { listPresets, simulatePreset } from '../sim/index.js';
+import { frameToText } from '../ui/text-view.js';
+import { demoBot, realBot, type Bot } from './bot.js';
+import { lcdBox } from './lcd-box.js';
+import type { Output } from './output.js';
+import { multiTapKeys, parseScenario, type TimedStep } from './scenario.js';
+
+export interface SimulateOptions {
+  config: Config;
+  logger: Logger;
+  out: Output;
+  preset: string;
+  /** Scenario mode (else interactive when stdin is a TTY). */
+  json?: boolean;
+  /** Scenario file; default stdin. */
+  script?: string;
+  /** Stop after this many simulated ms. */
+  durationMs?: number;
+  /** Use the demo bot even when BotDistrikt is configured. */
+  demo?: boolean;
+  /** Live-agent delay of the demo bot, ms. */
+  agentDelayMs?: number;
+  stdin?: NodeJS.ReadStream;
+  /** Keep the board's EEPROM (device id) between runs; default true. */
+  persist?: boolean;
+}
+
+/** Snapshot of the LCD as a person reads it: ROM codes mapped, custom glyphs recognised. */
+export function lcdText(board: SimBoard): string[] {
+  return frameToText(board.lcd.frame(), board.lcd.rom);
+}
+
+const SETTLE_MS = 1500;
+
+export async function simulate(o: SimulateOptions): Promise<number> {
+  const { config, logger, out } = o;
+  if (!listPresets().includes(o.preset))
+    throw new ConfigError(`There is no preset "${o.preset}". Presets: ${listPresets().join(', ')}.`);
+  const stdin = o.stdin ?? process.stdin;
+  const scenarioMode = o.json || !stdin.isTTY;
+
+  // the board keeps its EEPROM (its device id, and so its BotDistrikt user) between runs
+  const eepromFile = join(config.stateDir, 'sim', `${o.preset}.eeprom`);
+  let eeprom: Uint8Array | undefined;
+  if (o.persist !== false) {
+    try {
+      eeprom = new Uint8Array(readFileSync(eepromFile));
+    } catch {
+      eeprom = undefined;
+    }
+  }
+
+  let steps: TimedStep[] = [];
+  if (scenarioMode) {
+    const text = o.script ? readText(o.script) : await readAll(stdin);
+    steps = parseScenario(text, o.script ?? 'stdin');
+  }
+
+  const { board, path, runner } = simulatePreset(o.preset, { eeprom });
+  const useDemo = o.demo || !config.botdistrikt;
+  const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
+  const bridge = new Bridge({
+    devices: [{ port: path, device: o.preset }],
+    client: bot.client,
+    users: bot.users,
+    newConversation: bot.newConversation,
+    ui: config.ui,
+    startMessage: config.startMessage,
+    webhook: useDemo ? { host: '127.0.0.1', port: 0 } : (config.webhook.enabled ?? false) ? config.webhook : undefined,
+    logger,
+  });
+  let linkState = 'connecting';
+  bridge.on('state', ({ state }) => {
+    linkState = state;
+    if (!scenarioMode) redraw();
+  });
+
+  const finish = async () => {
+    await bridge.stop();
+    runner.stop();
+    await bot.close();
+    if (o.persist !== false) {
+      mkdirSync(join(config.stateDir, 'sim'), { recursive: true });
+      writeFileSync(eepromFile, board.eeprom);
+    }
+  };
+
+  const redraw = () => {
+    const rows = lcdText(board);
+    const status = `${o.preset} · link ${linkState} · ${bot.label} · ${(board.nowMs / 1000).toFixed(1)} s`;
+    process.stdout.write('\x1b[H\x1b[2J' + lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) + '\n' + status + '\n\n' + keyHelp(board) + '\n');
+  };
+
+  const started = bridge.start();
+  if (useDemo && bot.standIn) {
+    await started.catch(() => undefined);
+    if (bridge.webhook) bot.standIn.setWebhookUrl(bridge.webhook.url);
+  }
+  const { failed } = await started;
+  if (failed.length) {
+    await finish();
+    throw failed[0].error;
+  }
+
+  if (scenarioMode) return playScenario(board, steps, o, out, finish);
+
+  // interactive: keys of the terminal → buttons and keypad keys of the board
+  board.on('change', redraw);
+  redraw();
+  const keymap = keyMap(board);
+  let hold = false;
+  stdin.setRawMode?.(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  await new Promise<void>((resolve) => {
+    stdin.on('data', (k: string) => {
+      if (k === '\u0003' || k === 'q' || k === 'Q') return resolve();
+      if (k === '\t') {
+        hold = true;
+        return;
+      }
+      const name = keymap.get(k);
+      if (name) board.press(name, { holdMs: hold ? 1200 : 80 });
+      hold = false;
+    });
+  });
+  stdin.setRawMode?.(false);
+  stdin.pause();
+  await finish();
+  return EXIT.ok;
+}
+
+async function playScenario(board: SimBoard, steps: TimedStep[], o: SimulateOptions, out: Output, finish: () => Promise<void>): Promise<number> {
+  // expand "type" steps into multi-tap presses spaced for the composer
+  const timeline: { t: number; act: () => void }[] = [];
+  const has = (name: string) => board.inputs.names.includes(name);
+  const check = (name: string) => {
+    if (!has(name)) throw new ConfigError(`The scenario presses "${name}", which ${o.preset} does not have. It has: ${board.inputs.names.join(' ')}.`);
+  };
+  for (const s of steps) {
+    if ('press' in s) (check(s.press), timeline.push({ t: s.t, act: () => board.press(s.press) }));
+    else if ('release' in s) (check(s.release), timeline.push({ t: s.t, act: () => board.release(s.release) }));
+    else if ('tap' in s) (check(s.tap), timeline.push({ t: s.t, act: () => board.press(s.tap, { holdMs: s.holdMs ?? 80 }) }));
+    else if ('type' in s) {
+      let t = s.t;
+      for (const group of multiTapKeys(s.type)) {
+        for (const key of group) {
+          check(key);
+          timeline.push({ t, act: () => board.press(key, { holdMs: 60 }) });
+          t += 200;
+        }
+        t += 1300; // let the composer take the letter
+      }
+    }
+  }
+  const lastT = steps.length ? steps[steps.length - 1].t : 0;
+  const endAt = o.durationMs ?? lastT + SETTLE_MS + (steps.some((s) => 'type' in s) ? 1500 * 8 : 0);
+
+  let last = '';
+  const snapshot = () => {
+    const rows = lcdText(board);
+    const key = rows.join('\n');
+    if (key === last) return;
+    last = key;
+    out.data({ t: Math.round(board.nowMs), rows });
+  };
+  let pending: NodeJS.Timeout | null = null;
+  board.on('change', () => {
+    if (!pending) pending = setTimeout(() => ((pending = null), snapshot()), 15);
+  });
+  snapshot();
+
+  await new Promise<void>((resolve) => {
+    let i = 0;
+    const tick = setInterval(() => {
+      while (i < timeline.length && board.nowMs >= timeline[i].t) timeline[i++].act();
+      if (board.nowMs >= endAt) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 2);
+  });
+  if (pending) clearTimeout(pending);
+  snapshot();
+  await finish();
+  return EXIT.ok;
+}
+
+/** Terminal keys for the board's buttons and keypad keys. */
+export function keyMap(board: SimBoard): Map<string, string> {
+  const m = new Map<string, string>();
+  const names = board.inputs.names;
+  const arrows: Record<string, string> = { UP: '\x1b[A', DOWN: '\x1b[B', RIGHT: '\x1b[C', LEFT: '\x1b[D' };
+  const buttons = board.device.buttons.map((b) => b.name);
+  for (const b of buttons) {
+    if (arrows[b]) m.set(arrows[b], b);
+    else if (['SELECT', 'OK', 'SEND', 'ENTER'].includes(b) && !m.has('\r')) m.set('\r', b);
+    else if (b === 'BACK' || b === 'DEL') m.set('\x7f', b);
+  }
+  // the rest by their first free lower-case letter
+  for (const b of buttons) {
+    if ([...m.values()].includes(b)) continue;
+    for (const ch of b.toLowerCase()) if (/[a-z]/.test(ch) && !m.has(ch) && !names.includes(ch.toUpperCase())) { m.set(ch, b); break; }
+  }
+  for (const row of board.device.keypad?.layout ?? []) for (const k of row) m.set(k, k);
+  return m;
+}
+
+function keyHelp(board: SimBoard): string {
+  const show: Record<string, string> = { '\x1b[A': '↑', '\x1b[B': '↓', '\x1b[C': '→', '\x1b[D': '←', '\r': 'Enter', '\x7f': 'Backspace' };
+  const parts: string[] = [];
+  const km = keyMap(board);
+  const keys: string[] = [];
+  for (const [k, name] of km) {
+    if (k === name) keys.push(k);
+    else parts.push(`${show[k] ?? k} ${name}`);
+  }
+  if (keys.length) parts.push(`keypad: ${keys.join('')}`);
+  return `keys: ${parts.join(' · ')} · Tab then a key: hold it · q: quit`;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read the scenario ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let s = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) s += chunk;
+  return s;
+}
