@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=(gcc-avr avr-libc arduino-core-avr clang g++ make)
+# libFuzzer's runtime is only a "Recommends" of clang: name it, for the clang Debian ships
+clang_major() { { apt-cache depends clang 2>/dev/null || true; } | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1 || true; }
+llvm=$(clang_major)
+if [ -z "$llvm" ] && [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null 2>&1 || true; llvm=$(clang_major); fi
+[ -n "$llvm" ] && need+=("libclang-rt-$llvm-dev")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
