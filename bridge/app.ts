@@ -18,11 +18,11 @@ import type { Users } from './botdistrikt/users.js';
 import { startWebhook, type Webhook } from './botdistrikt/webhook.js';
 import type { Outgoing } from './botdistrikt/wire.js';
 import { startControlServer } from './control.js';
-import { BotduinoError } from './errors.js';
+import { BotduinoError, ConfigError, MismatchError, SerialError } from './errors.js';
 import { DeviceLink } from './link/link.js';
 import type { DeviceCaps, LinkState } from './link/types.js';
 import { silentLogger, type Logger } from './log.js';
-import type { Clock } from './ui/clock.js';
+import { systemClock, type Clock } from './ui/clock.js';
 import { DeviceUI, type UIAction } from './ui/device-ui.js';
 import type { UIOptions } from './ui/options.js';
 
@@ -51,6 +51,21 @@ export interface BridgeOptions {
    * a device with buttons only could not start otherwise. Empty: nothing sent.
    */
   startMessage?: string;
+  /**
+   * Kiosk: after this many minutes without activity, a conversation that was
+   * used is closed and the device shows the welcome again for a fresh user
+   * (the users' store must rotate after the same idle time, as
+   * `Users({ idleMinutes })` does); 0 = never. Default 0.
+   */
+  idleMinutes?: number;
+  /**
+   * A board that does not come online at start (not plugged in yet, no
+   * answer) is tried again in the background, waiting this long first and
+   * twice as long after each failure up to `retryMaxMs`; default 1000 ms.
+   */
+  retryMinMs?: number;
+  /** Longest wait between two tries of a board that is not online; default 30000 ms. */
+  retryMaxMs?: number;
   /** Start the webhook receiver with these settings; default: none. */
   webhook?: { host?: string; port?: number; secret?: string; maxBody?: number; showBotMessages?: boolean };
   /** Listen for `firmware flash` asking to release a port (the state dir holds the socket); default: no. */
@@ -72,15 +87,35 @@ export interface BridgeEvents {
   problem: [{ port: string; error: BotduinoError }];
 }
 
+/** Errors a replug or a wait can cure: the board is tried again; any other error is final. */
+function isRetryable(e: unknown): boolean {
+  if (e instanceof MismatchError || e instanceof ConfigError) return false;
+  if (e instanceof SerialError) return !['serial-permission', 'serial-open', 'sim-path', 'sim-unknown', 'bad-id', 'link-started'].includes(e.code);
+  return !(e instanceof BotduinoError);
+}
+
+/** The first try's outcome of one board. */
+export type StartOutcome = { ok: true; caps: DeviceCaps } | { ok: false; error: BotduinoError; retrying: boolean };
+
 /** One board's session: its link, its screen and its conversation. */
 export class DeviceSession {
   readonly link: DeviceLink;
   ui: DeviceUI | null = null;
   channel: Channel | null = null;
   deviceId: string | null = null;
+  private caps: DeviceCaps | null = null;
   private last: Outgoing | null = null;
   private uiKey = '';
   private readonly log: Logger;
+  private readonly clock: Clock;
+  /** Background tries of a board that is not online yet. */
+  private retryTimer: unknown = null;
+  private retryDelay: number;
+  private lastRetryError = '';
+  private stopped = false;
+  /** Kiosk idle timer, and whether the conversation was used since the welcome. */
+  private idleTimer: unknown = null;
+  private used = false;
 
   constructor(
     readonly entry: DeviceEntry,
@@ -88,6 +123,8 @@ export class DeviceSession {
     private readonly opts: BridgeOptions,
   ) {
     this.log = (opts.logger ?? silentLogger).child(entry.port);
+    this.clock = opts.clock ?? systemClock;
+    this.retryDelay = opts.retryMinMs ?? 1000;
     this.link = new DeviceLink({
       path: entry.port,
       baudRate: entry.baudRate,
@@ -96,34 +133,154 @@ export class DeviceSession {
       preset: entry.device,
       ...opts.linkOptions,
     });
-    this.link.on('online', (caps) => void this.online(caps).catch((e: Error) => this.problem(e)));
-    this.link.on('input', (ev) => this.ui?.handleInput(ev));
+    this.link.on('online', (caps) => void this.online(caps).catch((e: unknown) => this.problem(e)));
+    this.link.on('input', (ev) => {
+      this.activity();
+      this.guard(() => this.ui?.handleInput(ev));
+    });
     this.link.on('state', (state, detail) => {
-      this.log.info(`${state}${detail ? `: ${detail}` : ''}`);
+      // while a board that is not there is tried again, its every try is not news
+      const line = `${state}${detail ? `: ${detail}` : ''}`;
+      if (this.lastRetryError && state !== 'online') this.log.debug(line);
+      else this.log.info(line);
       this.bridge.emit('state', { port: entry.port, state, detail });
     });
     this.link.on('error', (e) => this.problem(e));
   }
 
+  /** Opens the link once; rejects when the board does not come online. */
   async start(): Promise<DeviceCaps> {
+    this.stopped = false;
+    if (this.entry.port.startsWith('sim:') && !this.opts.binding) {
+      const { getSimBoard } = await import('./sim/binding.js');
+      try {
+        getSimBoard(this.entry.port);
+      } catch (e) {
+        throw new SerialError(`${(e as Error).message} Name a preset (sim:lcd-keypad-shield) or a real port.`, 'sim-unknown', { cause: e });
+      }
+    }
     return this.link.start();
   }
 
+  /**
+   * Opens the link; when the board does not come online and waiting can
+   * help (not plugged in yet, no answer), keeps trying in the background
+   * with backoff until it does or the session stops.
+   */
+  async run(): Promise<StartOutcome> {
+    try {
+      return { ok: true, caps: await this.start() };
+    } catch (e) {
+      const error = asBotduinoError(e);
+      if (this.stopped) return { ok: false, error, retrying: false };
+      const retrying = isRetryable(e);
+      if (retrying) this.retryLater(error);
+      else this.problem(error);
+      return { ok: false, error, retrying };
+    }
+  }
+
+  /** Closes the link and stops every timer; `run()` starts it again. */
   async stop(): Promise<void> {
-    this.ui?.dispose();
+    this.stopped = true;
+    this.cancelRetry();
+    this.stopIdle();
     await this.link.stop();
+  }
+
+  /** Stops for good: the screen's timers too. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.ui?.dispose();
   }
 
   /** Shows a message pushed through the webhook (a live agent, a broadcast). */
   push(replies: BotReply[], source: PushSource): void {
     if (!this.ui) return void this.log.warn('a pushed message arrived before the board was online; it is dropped');
-    this.ui.showReplies(replies, source === 'bot' ? 'bot' : source);
+    this.used = true;
+    this.activity();
+    this.guard(() => this.ui?.showReplies(replies, source === 'bot' ? 'bot' : source));
+  }
+
+  private retryLater(error: BotduinoError): void {
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, this.opts.retryMaxMs ?? 30_000);
+    const secs = delay >= 1000 ? `${Math.round(delay / 100) / 10} s` : `${delay} ms`;
+    if (error.message !== this.lastRetryError) {
+      this.log.warn(`not online: ${error.message} Trying again in ${secs}, and on until it answers.`);
+      this.bridge.emit('problem', { port: this.entry.port, error });
+    } else this.log.debug(`still not online; trying again in ${secs}`);
+    this.lastRetryError = error.message;
+    this.cancelRetry();
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      if (this.stopped) return;
+      void this.run().then((r) => {
+        if (r.ok) {
+          this.retryDelay = this.opts.retryMinMs ?? 1000;
+          this.lastRetryError = '';
+        }
+      });
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Runs a step of the UI; a bug there is reported, not thrown into the link. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.problem(e);
+    }
   }
 
   private problem(e: unknown): void {
-    const error = e instanceof BotduinoError ? e : new BotduinoError(e instanceof Error ? e.message : String(e), 'internal');
+    const error = asBotduinoError(e);
     this.log.error(error.message);
     this.bridge.emit('problem', { port: this.entry.port, error });
+  }
+
+  // ——— kiosk: idle conversations start over ———
+
+  private activity(): void {
+    const minutes = this.opts.idleMinutes ?? 0;
+    if (!(minutes > 0) || this.stopped) return;
+    this.stopIdle();
+    // a little after the users' store sees the conversation as idle, so that the welcome goes to a fresh user
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = null;
+      void this.idle().catch((e: unknown) => this.problem(e));
+    }, minutes * 60_000 + 250);
+  }
+
+  private stopIdle(): void {
+    if (this.idleTimer !== null) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private async idle(): Promise<void> {
+    if (!this.used || !this.channel || !this.caps || this.stopped) return;
+    this.log.info('idle: starting over with a fresh conversation');
+    this.used = false;
+    this.last = null;
+    this.newUI(this.caps);
+    this.link.show(this.ui!.frame());
+    if (this.opts.startMessage) await this.channel.send({ text: this.opts.startMessage });
+  }
+
+  // ——— online ———
+
+  private newUI(caps: DeviceCaps): void {
+    this.ui?.dispose();
+    const ui = new DeviceUI(caps, { ...this.opts.ui, ...this.entry.ui } as UIOptions, { clock: this.opts.clock });
+    ui.on('change', () => this.link.show(ui.frame()));
+    ui.on('action', (a) => void this.act(a).catch((e: unknown) => this.problem(e)));
+    this.ui = ui;
+    this.uiKey = `${caps.cols}x${caps.rows}/${caps.rom}/${caps.buttons.join(',')}/${caps.keypad.join('')}`;
   }
 
   private async online(caps: DeviceCaps): Promise<void> {
@@ -134,15 +291,9 @@ export class DeviceSession {
       await this.link.setId(id);
       this.log.info(`assigned device id ${id}`);
     }
+    this.caps = caps;
     const key = `${caps.cols}x${caps.rows}/${caps.rom}/${caps.buttons.join(',')}/${caps.keypad.join('')}`;
-    if (!this.ui || key !== this.uiKey) {
-      this.ui?.dispose();
-      const ui = new DeviceUI(caps, { ...this.opts.ui, ...this.entry.ui } as UIOptions, { clock: this.opts.clock });
-      ui.on('change', () => this.link.show(ui.frame()));
-      ui.on('action', (a) => void this.act(a));
-      this.ui = ui;
-      this.uiKey = key;
-    }
+    if (!this.ui || key !== this.uiKey) this.newUI(caps);
     let fresh = false;
     if (this.deviceId !== id || !this.channel) {
       fresh = true;
@@ -154,15 +305,21 @@ export class DeviceSession {
         newConversation: this.opts.newConversation,
         logger: this.log,
       });
-      ch.on('thinking', () => this.ui?.setStatus('thinking'));
+      ch.on('thinking', () => this.guard(() => this.ui?.setStatus('thinking')));
       ch.on('replies', ({ replies }) => {
-        this.ui?.setStatus('idle');
-        this.ui?.showReplies(replies, 'bot');
+        this.activity();
+        this.guard(() => {
+          this.ui?.setStatus('idle');
+          this.ui?.showReplies(replies, 'bot');
+        });
       });
-      ch.on('failed', ({ error }) => this.ui?.setStatus('not-sent', error.message));
+      ch.on('failed', ({ error }) => {
+        this.activity();
+        this.guard(() => this.ui?.setStatus('not-sent', error.message));
+      });
       this.channel = ch;
     }
-    this.link.show(this.ui.frame());
+    this.link.show(this.ui!.frame());
     this.bridge.emit('online', { port: this.entry.port, caps, deviceId: id });
     if (fresh && this.opts.startMessage) await this.channel.send({ text: this.opts.startMessage });
   }
@@ -170,6 +327,7 @@ export class DeviceSession {
   private async act(a: UIAction): Promise<void> {
     const ch = this.channel;
     if (!ch) return;
+    this.activity();
     switch (a.type) {
       case 'send':
         this.last = { text: a.text };
@@ -181,15 +339,27 @@ export class DeviceSession {
         if (!this.last) return;
         break;
       case 'new-conversation':
-        if (await ch.rotate()) {
-          this.last = null;
-          this.ui?.setStatus('idle');
-          if (this.opts.startMessage) await ch.send({ text: this.opts.startMessage });
-        }
+        this.last = null;
+        this.used = false;
+        if (!(await ch.rotate())) this.log.info('"new conversation" is turned off (botdistrikt.kiosk.newConversation): the conversation goes on');
+        this.ui?.setStatus('idle');
+        if (this.opts.startMessage) await ch.send({ text: this.opts.startMessage });
         return;
     }
+    this.used = true;
     await ch.send(this.last);
   }
+}
+
+function asBotduinoError(e: unknown): BotduinoError {
+  return e instanceof BotduinoError ? e : new BotduinoError(e instanceof Error ? e.message : String(e), 'internal', 1, { cause: e });
+}
+
+/** Every board's first try at start: which came online, which are tried again in the background, which failed for good. */
+export interface StartResult {
+  online: DeviceSession[];
+  /** Boards that did not come online; `retrying`: tried again in the background (not plugged in yet, no answer). */
+  failed: { session: DeviceSession; error: BotduinoError; retrying: boolean }[];
 }
 
 export class Bridge extends EventEmitter<BridgeEvents> {
@@ -205,10 +375,12 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   /**
-   * Starts the webhook receiver and every device. Resolves when each device
-   * has come online or failed; a failed device is reported, not fatal.
+   * Starts the webhook receiver and every device. Resolves after each
+   * device's first try; a device that is not online is reported, and tried
+   * again in the background when waiting can help. Never fatal for the
+   * other devices.
    */
-  async start(): Promise<{ online: DeviceSession[]; failed: { session: DeviceSession; error: Error }[] }> {
+  async start(): Promise<StartResult> {
     if (this.opts.webhook) {
       this.webhook = await startWebhook({
         ...this.opts.webhook,
@@ -223,35 +395,36 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       });
     }
     if (this.opts.controlDir) {
+      const find = (port: string) => this.sessions.find((x) => x.entry.port === port || x.link.path === port);
       this.control = await startControlServer(this.opts.controlDir, {
         release: async (port) => {
-          const s = this.sessions.find((x) => x.entry.port === port || x.link.path === port);
+          const s = find(port);
           if (!s) return false;
-          await s.link.stop();
+          this.log.info(`letting go of ${port} for a firmware upload`);
+          await s.stop();
           return true;
         },
         resume: async (port) => {
-          const i = this.sessions.findIndex((x) => x.entry.port === port || x.link.path === port);
-          if (i < 0) return false;
-          const fresh = new DeviceSession(this.sessions[i].entry, this, this.opts);
-          this.sessions[i] = fresh;
-          fresh.start().catch((e: Error) => this.log.error(e.message));
+          const s = find(port);
+          if (!s) return false;
+          this.log.info(`taking ${port} back after the firmware upload`);
+          void s.run();
           return true;
         },
       });
     }
-    const results = await Promise.allSettled(this.sessions.map((s) => s.start()));
+    const results = await Promise.all(this.sessions.map((s) => s.run()));
     const online: DeviceSession[] = [];
-    const failed: { session: DeviceSession; error: Error }[] = [];
+    const failed: StartResult['failed'] = [];
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled') online.push(this.sessions[i]);
-      else failed.push({ session: this.sessions[i], error: r.reason as Error });
+      if (r.ok) online.push(this.sessions[i]);
+      else failed.push({ session: this.sessions[i], error: r.error, retrying: r.retrying });
     });
     return { online, failed };
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled(this.sessions.map((s) => s.stop()));
+    await Promise.allSettled(this.sessions.map((s) => s.close()));
     await this.webhook?.close();
     this.control?.close();
   }

@@ -28,6 +28,8 @@ export interface CliIO {
   stdin?: NodeJS.ReadStream;
   /** Resolves when `run` should stop (tests); default SIGINT/SIGTERM. */
   until?: Promise<unknown>;
+  /** Stops `monitor` when aborted (tests); it also stops on SIGINT. */
+  signal?: AbortSignal;
 }
 
 const EXIT_HELP = `Exit codes: 0 ok · 1 failure · 2 usage · 3 configuration · 4 serial port · 5 protocol mismatch (reflash) · 6 BotDistrikt API · 7 tool missing · 8 build or flash failed`;
@@ -142,6 +144,8 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         const ac = new AbortController();
         const stop = () => ac.abort();
         process.once('SIGINT', stop);
+        if (io.signal?.aborted) stop();
+        io.signal?.addEventListener('abort', stop, { once: true });
         let sim: { stop(): void } | undefined;
         if (a.port.startsWith('sim:')) {
           const { simulatePreset } = await import('../sim/index.js');
