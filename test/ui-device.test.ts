@@ -54,6 +54,25 @@ describe('messages in order', () => {
     expect(rows()[0]).toBe('Two             ');
   });
 
+  it('shows the answer to what the person chose at once, not after the current screen', () => {
+    open(KEYPAD);
+    const menu: BotReply = {
+      kind: 'text',
+      text: 'Pick one, please, from the list below',
+      buttons: [],
+      quickReplies: [
+        { type: 'text', title: 'Weather' },
+        { type: 'text', title: 'Joke' },
+        { type: 'text', title: 'Help' },
+      ],
+    };
+    ui.showReplies([menu, msg('A footnote')], 'bot');
+    key('2');
+    expect(actions.at(-1)).toMatchObject({ type: 'choose' });
+    ui.showReplies([msg('Here is a joke')], 'bot');
+    expect(rows()[0]).toBe('Here is a joke  ');
+  });
+
   it('makes a later reply wait until the current one has been read', () => {
     open();
     ui.showReplies([msg('First')], 'bot');

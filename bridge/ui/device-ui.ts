@@ -81,6 +81,8 @@ export class DeviceUI extends EventEmitter {
   private scrollKey = '';
   /** The window now shown has had its reading time. */
   private read = false;
+  /** The person sent something: the bot's answer shows at once, not after the current screen's reading time. */
+  private awaitingReply = false;
   private windowKey = '';
   private slots: GlyphSlots = [];
   private current: ScreenFrame;
@@ -122,7 +124,9 @@ export class DeviceUI extends EventEmitter {
       this.docs.clear();
     }
     if (origin !== 'broadcast' && this.status === 'thinking') this.setStatus('idle');
-    if (this.index < 0) this.goTo(this.messages.length - replies.length);
+    const answer = this.awaitingReply && origin !== 'broadcast';
+    if (answer) this.awaitingReply = false;
+    if (this.index < 0 || answer) this.goTo(this.messages.length - replies.length);
     else if (this.read && this.options.autoAdvance && this.selected === null && !this.detail) this.advance();
     this.refresh();
   }
@@ -174,6 +178,7 @@ export class DeviceUI extends EventEmitter {
     if (this.status === 'not-sent') {
       if (b === 'select' || b === 'send') {
         this.setStatus('thinking');
+        this.awaitingReply = true;
         this.emitAction({ type: 'retry' });
       } else if (b === 'back' || b === 'backspace') this.setStatus('idle');
     } else if (this.status === 'error') this.setStatus('idle');
@@ -219,6 +224,7 @@ export class DeviceUI extends EventEmitter {
   /** Sends something on the user's behalf, and shows that the bot is thinking. */
   private act(action: UIAction): void {
     this.selected = null;
+    this.awaitingReply = true;
     this.setStatus('thinking');
     this.emitAction(action);
   }
