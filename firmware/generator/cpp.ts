@@ -248,16 +248,29 @@ export function runtimeHeader(): string {
   return out.join('\n');
 }
 
-const TYPE_CODE: Record<FieldSpec['type'], string> = {
-  u8: 'BD_F_U8',
-  u16: 'BD_F_U16',
-  u32: 'BD_F_U32',
-  bool: 'BD_F_BOOL',
-  enum: 'BD_F_ENUM',
-  char: 'BD_F_CHAR',
-  str: 'BD_F_STR',
-  bytes: 'BD_F_BYTES',
-};
+/** Field type codes in the descriptor table; a bool is read and written as an enum with the codes "0" and "1". */
+const TYPE_CODE = { u8: 0, u16: 1, u32: 2, enum: 3, char: 4, str: 5, bytes: 6 } as const;
+type TypeCode = (typeof TYPE_CODE)[keyof typeof TYPE_CODE];
+const TYPE_MACRO: readonly string[] = ['BD_F_U8', 'BD_F_U16', 'BD_F_U32', 'BD_F_ENUM', 'BD_F_CHAR', 'BD_F_STR', 'BD_F_BYTES'];
+const typeCode = (f: FieldSpec): TypeCode => (f.type === 'bool' ? TYPE_CODE.enum : TYPE_CODE[f.type]);
+const enumCodesOf = (f: FieldSpec): string => (f.type === 'bool' ? '01' : f.type === 'enum' ? Object.values(f.values).join('') : '');
+
+/** Bit mask of the field types in the given kinds. */
+function typeMask(kinds: Kind[]): number {
+  let mask = 0;
+  for (const k of kinds) for (const [, f] of fieldsOf(k)) mask |= 1 << typeCode(f);
+  return mask;
+}
+
+/** The C++ type that holds every number the default build decodes (a seq at least). */
+function decodedUintType(): string {
+  let widest = 8;
+  for (const k of KINDS.filter(deviceDecodes))
+    for (const [, f] of fieldsOf(k)) if (f.type === 'u16' || f.type === 'u32') widest = Math.max(widest, Number(f.type.slice(1)));
+  return `uint${widest}_t`;
+}
+
+const hex2 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(2, '0');
 
 /** The generated bd_protocol.cpp. */
 export function runtimeSource(): string {
@@ -268,33 +281,38 @@ export function runtimeSource(): string {
   const kindRows: string[] = [];
   for (const k of KINDS) {
     const list = fieldsOf(k);
-    check(list.length < 256, `${k} has too many fields`);
-    const flags = [
-      schema[k].reliable ? 'BD_K_RELIABLE' : '',
-      deviceDecodes(k) ? 'BD_K_DEVICE_DECODES' : '',
-    ].filter(Boolean);
-    kindRows.push(`  {${fieldRows.length}, ${list.length}, ${flags.join(' | ') || '0'}}, /* ${k} */`);
+    check(list.length < 64, `${k} has more than 63 fields`);
+    const flags = [schema[k].reliable ? 'BD_K_RELIABLE' : '', deviceDecodes(k) ? 'BD_K_DEVICE_DECODES' : ''].filter(Boolean);
+    kindRows.push(`  {${fieldRows.length}, ${[String(list.length), ...flags].join(' | ')}}, /* ${k} */`);
     for (const [name, f] of list) {
       const m = memberName(name);
       const off = `offsetof(${structName(k)}, ${f.type === 'str' || (f.type === 'bytes' && f.min !== f.max) ? m + '_len' : m})`;
+      let x = 0; // the upper 5 bits of the type byte
       let a = 0;
-      let b = 0;
       switch (f.type) {
         case 'u8':
+          a = uintMax(f);
+          break;
         case 'u16':
-          a = uintMax(f) & 0xff;
-          b = uintMax(f) >> 8;
-          break;
         case 'u32':
-          check(uintMax(f) === 0xffffffff, `${k}.${name}: a u32 with a limit is not supported`);
+          check(uintMax(f) === (f.type === 'u16' ? 0xffff : 0xffffffff), `${k}.${name}: a ${f.type} with a limit is not supported (use a u8, or no limit)`);
           break;
+        case 'bool':
         case 'enum': {
-          const codes = Object.values(f.values);
-          check(codes.every((c) => c.length === 1 && c.charCodeAt(0) > 0x20 && c.charCodeAt(0) < 0x7f), `${k}.${name}: enum codes must be one printable character`);
-          a = enumCodes.length;
-          b = codes.length;
-          enumCodes += codes.join('');
-          check(a < 256, 'too many enum codes');
+          const codes = enumCodesOf(f);
+          check(
+            [...codes].every((c) => c.charCodeAt(0) > 0x20 && c.charCodeAt(0) < 0x7f && c !== '*') && new Set(codes).size === codes.length,
+            `${k}.${name}: enum codes must be distinct printable characters other than "*"`,
+          );
+          check(codes.length < 32, `${k}.${name}: an enum has at most 31 values`);
+          let at = enumCodes.indexOf(codes);
+          if (at < 0) {
+            at = enumCodes.length;
+            enumCodes += codes;
+          }
+          check(at < 256, 'too many enum codes');
+          x = codes.length;
+          a = at;
           break;
         }
         case 'str':
@@ -302,14 +320,15 @@ export function runtimeSource(): string {
           a = f.max;
           break;
         case 'bytes':
-          check(f.max < 256 && f.min <= f.max, `${k}.${name}: byte strings are limited to 255 bytes`);
-          a = f.min;
-          b = f.max;
+          check(f.max < 256 && f.min <= f.max && f.min < 32, `${k}.${name}: byte strings are limited to 255 bytes (and at least 31)`);
+          x = f.min;
+          a = f.max;
           break;
         default:
           break;
       }
-      fieldRows.push(`  {${TYPE_CODE[f.type]}, ${off}, ${a}, ${b}}, /* ${k}.${name} */`);
+      const tp = x ? `${TYPE_MACRO[typeCode(f)]} | ${x} << 3` : TYPE_MACRO[typeCode(f)];
+      fieldRows.push(`  {${tp}, ${off}, ${a}}, /* ${k}.${name}${f.type === 'bool' ? ' (bool)' : ''} */`);
     }
   }
   check(fieldRows.length < 256, 'too many fields in all');
@@ -347,22 +366,25 @@ export function runtimeSource(): string {
     '#include <avr/pgmspace.h>',
     '#define BD_ROM PROGMEM',
     '#define bd_rom_byte(p) pgm_read_byte(p)',
-    '#define bd_rom_copy(dst, src, n) memcpy_P((dst), (src), (n))',
+    '#define bd_rom_dword(p) pgm_read_dword(p)',
     '#else',
     '#define BD_ROM',
     '#define bd_rom_byte(p) (*(const uint8_t *)(p))',
-    '#define bd_rom_copy(dst, src, n) memcpy((dst), (src), (n))',
+    '#define bd_rom_dword(p) (*(const uint32_t *)(p))',
     '#endif',
     '',
     '/* ---- Schema tables ---- */',
-    'enum { BD_F_U8, BD_F_U16, BD_F_U32, BD_F_BOOL, BD_F_ENUM, BD_F_CHAR, BD_F_STR, BD_F_BYTES };',
-    '/* One field: type, offset in its struct, and two parameters:',
-    ' * u8/u16: the limit (a | b << 8); enum: the first code in BD_ENUM_CODES and the count;',
-    ' * str: the longest length; bytes: the shortest and longest length. */',
-    'struct bd_field_desc { uint8_t type, off, a, b; };',
-    'enum { BD_K_RELIABLE = 1, BD_K_DEVICE_DECODES = 2 };',
-    '/* One kind: its first field in BD_FIELDS, the field count, flags. */',
-    'struct bd_kind_desc { uint8_t first, count, flags; };',
+    '/* Field types (a bool is an enum with the codes "0" and "1"). */',
+    ...TYPE_MACRO.map((m, i) => `#define ${m} ${i}`),
+    '/* One field: its type in the low 3 bits (the upper 5: an enum\'s count of codes, a byte',
+    ' * string\'s shortest length), its offset in its struct, and a parameter: u8: the limit;',
+    ' * enum: its first code in BD_ENUM_CODES; str, bytes: the longest length. */',
+    'struct bd_field_desc { uint8_t tp, off, a; };',
+    '/* One kind: its first field in BD_FIELDS, and its field count with flags. */',
+    '#define BD_K_RELIABLE 0x80',
+    '#define BD_K_DEVICE_DECODES 0x40',
+    '#define BD_K_COUNT 0x3F',
+    'struct bd_kind_desc { uint8_t first, info; };',
     '',
     'static const bd_field_desc BD_FIELDS[] BD_ROM = {',
     ...fieldRows,
@@ -373,6 +395,17 @@ export function runtimeSource(): string {
     `static const char BD_NAMES[] BD_ROM = "${KINDS.join('\\0')}";`,
     `static const char BD_ENUM_CODES[] BD_ROM = "${enumCodes}";`,
     'static const uint32_t BD_POW10[9] BD_ROM = {1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL, 1000UL, 100UL, 10UL};',
+    '',
+    '/* ---- The field types each build reads and writes: the code of the others is left out ---- */',
+    '#if defined(BD_ALL_KINDS)',
+    '#define BD_DECODES(t) 1',
+    '#define BD_ENCODES(t) 1',
+    'typedef uint32_t bd_uint_t;',
+    '#else',
+    `#define BD_DECODES(t) ((${hex2(typeMask(KINDS.filter(deviceDecodes)))} >> (t)) & 1)`,
+    `#define BD_ENCODES(t) ((${hex2(typeMask(KINDS.filter(deviceEncodes)))} >> (t)) & 1)`,
+    `typedef ${decodedUintType()} bd_uint_t; /* holds every number this build decodes */`,
+    '#endif',
     '',
     RUNTIME_BODY,
     '',
@@ -391,7 +424,12 @@ export function runtimeSource(): string {
 }
 
 /** The schema-independent part of the runtime: it reads the tables above. */
-const RUNTIME_BODY = String.raw`/* ---- CRC-16/CCITT-FALSE (poly 0x1021, MSB first), one byte at a time, no table ---- */
+const RUNTIME_BODY = String.raw`/* ---- CRC-16/CCITT-FALSE (poly 0x1021, MSB first, from 0xFFFF), one byte at a time, no table ---- */
+#if defined(__AVR__)
+#include <util/crc16.h>
+/* avr-libc's XMODEM step is the same polynomial, MSB first: only the start value differs. */
+uint16_t bd_crc16_update(uint16_t crc, uint8_t byte) { return _crc_xmodem_update(crc, byte); }
+#else
 uint16_t bd_crc16_update(uint16_t crc, uint8_t byte) {
   crc = (uint16_t)((crc >> 8) | (crc << 8));
   crc ^= byte;
@@ -400,24 +438,33 @@ uint16_t bd_crc16_update(uint16_t crc, uint8_t byte) {
   crc ^= (uint16_t)((crc & 0xFF) << 5);
   return crc;
 }
+#endif
 
 bool bd_kind_reliable(bd_kind_t kind) {
-  return kind < BD_KIND_COUNT && (bd_rom_byte(&BD_KINDS[kind].flags) & BD_K_RELIABLE);
+  return kind < BD_KIND_COUNT && (bd_rom_byte(&BD_KINDS[kind].info) & BD_K_RELIABLE);
 }
 
-static const char *kind_name(uint8_t kind) {
-  const char *p = BD_NAMES;
-  while (kind--)
-    while (bd_rom_byte(p++)) {
-    }
-  return p;
-}
+/* A byte of a string that goes as itself; every other byte goes as \HH. */
+static bool plain(uint8_t c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; }
 
-/* ---- Decoder ---- */
+/* ---- Decoder ----
+ * Every scan below may rely on the "*" that bd_decode has found at s[end]:
+ * it is neither a digit, nor a hex digit, nor a space. */
 static int8_t hex_value(uint8_t c) {
-  if (c >= '0' && c <= '9') return (int8_t)(c - '0');
-  if (c >= 'A' && c <= 'F') return (int8_t)(c - 'A' + 10);
+  c = (uint8_t)(c - '0');
+  if (c < 10) return (int8_t)c;
+  c = (uint8_t)(c - ('A' - '0'));
+  if (c < 6) return (int8_t)(c + 10);
   return -1;
+}
+
+/* The byte written as 2 upper-case hex digits at s, or -1. */
+static int16_t hex_byte(const uint8_t *s) {
+  int8_t hi = hex_value(s[0]);
+  if (hi < 0) return -1;
+  int8_t lo = hex_value(s[1]);
+  if (lo < 0) return -1;
+  return (int16_t)((hi << 4) | lo);
 }
 
 /* The kind named by s[0..n), or BD_KIND_COUNT when unknown or not decoded by this build. */
@@ -429,7 +476,7 @@ static uint8_t find_kind(const uint8_t *s, bd_len_t n) {
     while (i < n && (c = bd_rom_byte(p + i)) != 0 && c == s[i]) i++;
     bool decoded = true;
 #if !defined(BD_ALL_KINDS)
-    decoded = bd_rom_byte(&BD_KINDS[k].flags) & BD_K_DEVICE_DECODES;
+    decoded = bd_rom_byte(&BD_KINDS[k].info) & BD_K_DEVICE_DECODES;
 #endif
     if (i == n && bd_rom_byte(p + n) == 0 && decoded) return k;
     while (bd_rom_byte(p++)) {
@@ -438,14 +485,15 @@ static uint8_t find_kind(const uint8_t *s, bd_len_t n) {
   return BD_KIND_COUNT;
 }
 
-/* A number in canonical decimal (no leading zero) at s[*pp], at most max. */
-static bool parse_uint(const uint8_t *s, bd_len_t *pp, bd_len_t end, uint32_t max, uint32_t *out) {
+/* A number in canonical decimal (no sign, no leading zero) at s[*pp], at most max. */
+static bool parse_uint(const uint8_t *s, bd_len_t *pp, bd_uint_t max, bd_uint_t *out) {
   bd_len_t p = *pp;
-  uint32_t v = 0;
-  while (p < end && s[p] >= '0' && s[p] <= '9') {
-    uint8_t d = (uint8_t)(s[p] - '0');
-    if (v > 429496729UL || (v == 429496729UL && d > 5)) return false;
-    v = v * 10 + d;
+  bd_uint_t v = 0;
+  uint8_t d;
+  while ((d = (uint8_t)(s[p] - '0')) < 10) {
+    if (v > (bd_uint_t)~(bd_uint_t)0 / 10) return false;
+    v = (bd_uint_t)(v * 10 + d);
+    if (v < d) return false; /* wrapped */
     p++;
   }
   if (p == *pp || (p - *pp > 1 && s[*pp] == '0') || v > max) return false;
@@ -455,92 +503,68 @@ static bool parse_uint(const uint8_t *s, bd_len_t *pp, bd_len_t end, uint32_t ma
 }
 
 static bd_reject_t decode_field(const uint8_t *s, bd_len_t *pp, bd_len_t end, uint8_t index, uint8_t *base) {
-  bd_field_desc f;
-  bd_rom_copy(&f, &BD_FIELDS[index], sizeof f);
-  uint8_t *dst = base + f.off;
+  const bd_field_desc *d = &BD_FIELDS[index];
+  uint8_t tp = bd_rom_byte(&d->tp), a = bd_rom_byte(&d->a);
+  uint8_t t = tp & 7, x = tp >> 3;
+  uint8_t *dst = base + bd_rom_byte(&d->off);
   bd_len_t p = *pp;
   uint8_t c = p < end ? s[p] : 0; /* 0 is never a valid one-character field */
-  switch (f.type) {
-    case BD_F_U8:
-    case BD_F_U16:
-    case BD_F_U32: {
-      uint32_t v;
-      uint32_t max = f.type == BD_F_U32 ? 0xFFFFFFFFUL : (uint32_t)(f.a | (f.b << 8));
-      if (!parse_uint(s, &p, end, max, &v)) return BD_REJECT_FIELD;
-      if (f.type == BD_F_U8) {
-        *dst = (uint8_t)v;
-      } else if (f.type == BD_F_U16) {
-        uint16_t v16 = (uint16_t)v;
-        memcpy(dst, &v16, 2);
-      } else {
-        memcpy(dst, &v, 4);
+  if (t <= BD_F_U32 && (BD_DECODES(BD_F_U8) || BD_DECODES(BD_F_U16) || BD_DECODES(BD_F_U32))) {
+    bd_uint_t v;
+    bd_uint_t max = t == BD_F_U8 ? a : t == BD_F_U16 ? (bd_uint_t)0xFFFF : (bd_uint_t)~(bd_uint_t)0;
+    if (!parse_uint(s, &p, max, &v)) return BD_REJECT_FIELD;
+    if (t == BD_F_U8)
+      *dst = (uint8_t)v;
+    else if (t == BD_F_U16)
+      *(uint16_t *)dst = (uint16_t)v;
+    else
+      *(uint32_t *)dst = v;
+  } else if ((t == BD_F_ENUM && BD_DECODES(BD_F_ENUM)) || (t == BD_F_CHAR && BD_DECODES(BD_F_CHAR))) {
+    uint8_t v = c;
+    if (t == BD_F_ENUM) {
+      for (v = 0; v < x && bd_rom_byte(BD_ENUM_CODES + a + v) != c; v++) {
       }
-      break;
-    }
-    case BD_F_BOOL:
-      if (c != '0' && c != '1') return BD_REJECT_FIELD;
-      *dst = (uint8_t)(c - '0');
-      p++;
-      break;
-    case BD_F_ENUM: {
-      uint8_t i = 0;
-      while (i < f.b && bd_rom_byte(BD_ENUM_CODES + f.a + i) != c) i++;
-      if (i == f.b) return BD_REJECT_FIELD;
-      *dst = i;
-      p++;
-      break;
-    }
-    case BD_F_CHAR:
-      if (c < 0x21 || c > 0x7E) return BD_REJECT_FIELD;
-      *dst = c;
-      p++;
-      break;
-    case BD_F_STR: {
-      if (c != '"') return BD_REJECT_FIELD;
-      p++;
-      uint16_t n = 0;
-      for (;;) {
-        if (p >= end) return BD_REJECT_FIELD; /* no closing quote */
-        c = s[p];
-        if (c == '"') break;
-        if (c == '\\') {
-          int8_t hi = p + 1 < end ? hex_value(s[p + 1]) : -1;
-          int8_t lo = p + 2 < end ? hex_value(s[p + 2]) : -1;
-          if (hi < 0 || lo < 0) return BD_REJECT_ESC;
-          c = (uint8_t)((hi << 4) | lo);
-          if (c >= 0x20 && c <= 0x7E && c != '"' && c != '\\') return BD_REJECT_ESC; /* printable: not escaped */
-          p += 3;
-        } else if (c < 0x20 || c > 0x7E) {
-          return BD_REJECT_FIELD; /* must have been escaped */
-        } else {
-          p++;
-        }
-        if (++n > f.a) return BD_REJECT_FIELD;
-        dst[n] = c;
-      }
-      dst[0] = (uint8_t)n;
-      p++;
-      break;
-    }
-    case BD_F_BYTES: {
-      bd_len_t start = p;
-      while (p < end && s[p] != ' ') p++;
-      bd_len_t n = p - start;
-      if (n & 1) return BD_REJECT_FIELD;
-      n /= 2;
-      if (n < f.a || n > f.b) return BD_REJECT_FIELD;
-      uint8_t var = f.a != f.b;
-      for (bd_len_t i = 0; i < n; i++) {
-        int8_t hi = hex_value(s[start + 2 * i]);
-        int8_t lo = hex_value(s[start + 2 * i + 1]);
-        if (hi < 0 || lo < 0) return BD_REJECT_FIELD;
-        dst[var + i] = (uint8_t)((hi << 4) | lo);
-      }
-      if (var) dst[0] = (uint8_t)n;
-      break;
-    }
-    default:
+      if (v == x) return BD_REJECT_FIELD;
+    } else if (c < 0x21 || c > 0x7E) {
       return BD_REJECT_FIELD;
+    }
+    *dst = v;
+    p++;
+  } else if (t == BD_F_STR && BD_DECODES(BD_F_STR)) {
+    if (c != '"') return BD_REJECT_FIELD;
+    p++;
+    uint8_t n = 0;
+    for (;;) {
+      if (p >= end) return BD_REJECT_FIELD; /* no closing quote */
+      c = s[p];
+      if (c == '"') break;
+      if (c == '\\') {
+        int16_t b = hex_byte(s + p + 1);
+        if (b < 0 || plain((uint8_t)b)) return BD_REJECT_ESC; /* not \HH, or a byte that goes as itself */
+        c = (uint8_t)b;
+        p += 2;
+      } else if (!plain(c)) {
+        return BD_REJECT_FIELD; /* must have been escaped */
+      }
+      p++;
+      if (n == a) return BD_REJECT_FIELD; /* too long */
+      dst[++n] = c;
+    }
+    dst[0] = n;
+    p++;
+  } else if (t == BD_F_BYTES && BD_DECODES(BD_F_BYTES)) {
+    uint8_t var = x != a, n = 0;
+    int16_t b;
+    while ((b = hex_byte(s + p)) >= 0) {
+      if (n == a) return BD_REJECT_FIELD; /* too long */
+      dst[var + n++] = (uint8_t)b;
+      p += 2;
+    }
+    /* an odd digit, or lower-case hex, is left for the caller to reject */
+    if (n < x) return BD_REJECT_FIELD;
+    if (var) dst[0] = n;
+  } else {
+    return BD_REJECT_FIELD;
   }
   *pp = p;
   return BD_OK;
@@ -554,14 +578,11 @@ bd_reject_t bd_decode(const char *line, bd_len_t len, bd_msg_t *out) {
   if (len > BD_MAX_RX_FRAME) return BD_REJECT_LONG;
   if (len < 8 || s[len - 5] != '*') return BD_REJECT_TRUNC;
   bd_len_t end = len - 5, p;
-  uint16_t want = 0, crc = 0xFFFF;
-  for (p = end + 1; p < len; p++) {
-    int8_t h = hex_value(s[p]);
-    if (h < 0) return BD_REJECT_CRC;
-    want = (uint16_t)((want << 4) | (uint8_t)h);
-  }
+  int16_t hi = hex_byte(s + end + 1), lo = hex_byte(s + end + 3);
+  if (hi < 0 || lo < 0) return BD_REJECT_CRC;
+  uint16_t crc = 0xFFFF;
   for (p = 0; p < end; p++) crc = bd_crc16_update(crc, s[p]);
-  if (crc != want) return BD_REJECT_CRC;
+  if (crc != (uint16_t)((hi << 8) | lo)) return BD_REJECT_CRC;
 
   for (p = 0; p < end && s[p] != ' '; p++) {
   }
@@ -569,19 +590,18 @@ bd_reject_t bd_decode(const char *line, bd_len_t len, bd_msg_t *out) {
   if (kind >= BD_KIND_COUNT) return BD_REJECT_KIND;
   if (p >= end) return BD_REJECT_TRUNC; /* no seq */
   p++;
-  bd_kind_desc k;
-  bd_rom_copy(&k, &BD_KINDS[kind], sizeof k);
-  uint32_t seq;
-  if (!parse_uint(s, &p, end, 255, &seq) || (p < end && s[p] != ' ') || (seq == 0 && (k.flags & BD_K_RELIABLE)))
+  uint8_t first = bd_rom_byte(&BD_KINDS[kind].first), info = bd_rom_byte(&BD_KINDS[kind].info);
+  bd_uint_t seq;
+  if (!parse_uint(s, &p, 255, &seq) || (p < end && s[p] != ' ') || (seq == 0 && (info & BD_K_RELIABLE)))
     return BD_REJECT_FIELD;
   out->kind = (bd_kind_t)kind;
   out->seq = (uint8_t)seq;
 
   uint8_t *base = (uint8_t *)&out->m;
-  for (uint8_t i = 0; i < k.count; i++) {
+  for (uint8_t i = 0; i < (info & BD_K_COUNT); i++) {
     if (p >= end) return BD_REJECT_TRUNC; /* a field is missing */
     p++;
-    bd_reject_t r = decode_field(s, &p, end, (uint8_t)(k.first + i), base);
+    bd_reject_t r = decode_field(s, &p, end, (uint8_t)(first + i), base);
     if (r != BD_OK) return r;
     if (p < end && s[p] != ' ') return BD_REJECT_FIELD;
   }
@@ -597,85 +617,65 @@ static void put(uint8_t c) {
   out_fn(c);
 }
 
+static void put_digit(uint8_t d) { put((uint8_t)(d < 10 ? '0' + d : 'A' - 10 + d)); }
+
 static void put_hex(uint8_t b) {
-  uint8_t hi = b >> 4, lo = b & 15;
-  put((uint8_t)(hi < 10 ? '0' + hi : 'A' - 10 + hi));
-  put((uint8_t)(lo < 10 ? '0' + lo : 'A' - 10 + lo));
+  put_digit(b >> 4);
+  put_digit(b & 15);
 }
 
 static void put_uint(uint32_t v) {
   bool started = false;
   for (uint8_t i = 0; i < 9; i++) {
-    uint32_t p;
-    bd_rom_copy(&p, &BD_POW10[i], sizeof p);
+    uint32_t p = bd_rom_dword(&BD_POW10[i]);
     uint8_t d = 0;
     while (v >= p) {
       v -= p;
       d++;
     }
-    if (d || started) {
-      put((uint8_t)('0' + d));
-      started = true;
-    }
+    started |= d != 0;
+    if (started) put_digit(d);
   }
-  put((uint8_t)('0' + v));
+  put_digit((uint8_t)v);
+}
+
+static const char *kind_name(uint8_t kind) {
+  const char *p = BD_NAMES;
+  while (kind--)
+    while (bd_rom_byte(p++)) {
+    }
+  return p;
 }
 
 static void encode_field(uint8_t index, const uint8_t *m) {
-  bd_field_desc f;
-  bd_rom_copy(&f, &BD_FIELDS[index], sizeof f);
-  const uint8_t *src = m + f.off;
-  switch (f.type) {
-    case BD_F_U8:
-    case BD_F_U16:
-    case BD_F_U32: {
-      uint32_t v;
-      if (f.type == BD_F_U8) {
-        v = *src;
-      } else if (f.type == BD_F_U16) {
-        uint16_t v16;
-        memcpy(&v16, src, 2);
-        v = v16;
+  const bd_field_desc *d = &BD_FIELDS[index];
+  uint8_t tp = bd_rom_byte(&d->tp), a = bd_rom_byte(&d->a);
+  uint8_t t = tp & 7, x = tp >> 3;
+  const uint8_t *src = m + bd_rom_byte(&d->off);
+  if (t <= BD_F_U32 && (BD_ENCODES(BD_F_U8) || BD_ENCODES(BD_F_U16) || BD_ENCODES(BD_F_U32))) {
+    uint32_t v = t == BD_F_U8 ? (*src < a ? *src : a) : t == BD_F_U16 ? *(const uint16_t *)src : *(const uint32_t *)src;
+    put_uint(v);
+  } else if (t == BD_F_ENUM && BD_ENCODES(BD_F_ENUM)) {
+    put(bd_rom_byte(BD_ENUM_CODES + a + (*src < x ? *src : 0)));
+  } else if (t == BD_F_CHAR && BD_ENCODES(BD_F_CHAR)) {
+    put(*src > 0x20 && *src < 0x7F ? *src : '?');
+  } else if (t == BD_F_STR && BD_ENCODES(BD_F_STR)) {
+    uint8_t n = src[0] < a ? src[0] : a;
+    put('"');
+    for (uint8_t i = 1; i <= n; i++) {
+      uint8_t c = src[i];
+      if (plain(c)) {
+        put(c);
       } else {
-        memcpy(&v, src, 4);
+        put('\\');
+        put_hex(c);
       }
-      uint16_t max = (uint16_t)(f.a | (f.b << 8));
-      if (f.type != BD_F_U32 && v > max) v = max;
-      put_uint(v);
-      break;
     }
-    case BD_F_BOOL:
-      put(*src ? '1' : '0');
-      break;
-    case BD_F_ENUM:
-      put(bd_rom_byte(BD_ENUM_CODES + f.a + (*src < f.b ? *src : 0)));
-      break;
-    case BD_F_CHAR:
-      put(*src > 0x20 && *src < 0x7F ? *src : '?');
-      break;
-    case BD_F_STR: {
-      uint8_t n = src[0] < f.a ? src[0] : f.a;
-      put('"');
-      for (uint8_t i = 1; i <= n; i++) {
-        uint8_t c = src[i];
-        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
-          put('\\');
-          put_hex(c);
-        } else {
-          put(c);
-        }
-      }
-      put('"');
-      break;
-    }
-    case BD_F_BYTES: {
-      uint8_t var = f.a != f.b, n = f.a;
-      if (var) n = src[0] < f.a ? f.a : src[0] > f.b ? f.b : src[0];
-      for (uint8_t i = 0; i < n; i++) put_hex(src[var + i]);
-      break;
-    }
-    default:
-      break;
+    put('"');
+  } else if (t == BD_F_BYTES && BD_ENCODES(BD_F_BYTES)) {
+    uint8_t var = x != a, n = a;
+    if (var) n = src[0] < x ? x : src[0] > a ? a : src[0];
+    for (uint8_t i = 0; i < n; i++) put_hex(src[var + i]);
   }
 }
 
@@ -687,11 +687,10 @@ static void encode(bd_write_fn w, uint8_t kind, uint8_t seq, const uint8_t *m) {
   while ((c = bd_rom_byte(name++)) != 0) put(c);
   put(' ');
   put_uint(seq);
-  bd_kind_desc k;
-  bd_rom_copy(&k, &BD_KINDS[kind], sizeof k);
-  for (uint8_t i = 0; i < k.count; i++) {
+  uint8_t first = bd_rom_byte(&BD_KINDS[kind].first), count = bd_rom_byte(&BD_KINDS[kind].info) & BD_K_COUNT;
+  for (uint8_t i = 0; i < count; i++) {
     put(' ');
-    encode_field((uint8_t)(k.first + i), m);
+    encode_field((uint8_t)(first + i), m);
   }
   uint16_t crc = out_crc;
   w('*');

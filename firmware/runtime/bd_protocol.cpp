@@ -33,101 +33,126 @@ static_assert(sizeof(bd_nak_t) <= 256, "bd_nak_t is too large for 8-bit field of
 #include <avr/pgmspace.h>
 #define BD_ROM PROGMEM
 #define bd_rom_byte(p) pgm_read_byte(p)
-#define bd_rom_copy(dst, src, n) memcpy_P((dst), (src), (n))
+#define bd_rom_dword(p) pgm_read_dword(p)
 #else
 #define BD_ROM
 #define bd_rom_byte(p) (*(const uint8_t *)(p))
-#define bd_rom_copy(dst, src, n) memcpy((dst), (src), (n))
+#define bd_rom_dword(p) (*(const uint32_t *)(p))
 #endif
 
 /* ---- Schema tables ---- */
-enum { BD_F_U8, BD_F_U16, BD_F_U32, BD_F_BOOL, BD_F_ENUM, BD_F_CHAR, BD_F_STR, BD_F_BYTES };
-/* One field: type, offset in its struct, and two parameters:
- * u8/u16: the limit (a | b << 8); enum: the first code in BD_ENUM_CODES and the count;
- * str: the longest length; bytes: the shortest and longest length. */
-struct bd_field_desc { uint8_t type, off, a, b; };
-enum { BD_K_RELIABLE = 1, BD_K_DEVICE_DECODES = 2 };
-/* One kind: its first field in BD_FIELDS, the field count, flags. */
-struct bd_kind_desc { uint8_t first, count, flags; };
+/* Field types (a bool is an enum with the codes "0" and "1"). */
+#define BD_F_U8 0
+#define BD_F_U16 1
+#define BD_F_U32 2
+#define BD_F_ENUM 3
+#define BD_F_CHAR 4
+#define BD_F_STR 5
+#define BD_F_BYTES 6
+/* One field: its type in the low 3 bits (the upper 5: an enum's count of codes, a byte
+ * string's shortest length), its offset in its struct, and a parameter: u8: the limit;
+ * enum: its first code in BD_ENUM_CODES; str, bytes: the longest length. */
+struct bd_field_desc { uint8_t tp, off, a; };
+/* One kind: its first field in BD_FIELDS, and its field count with flags. */
+#define BD_K_RELIABLE 0x80
+#define BD_K_DEVICE_DECODES 0x40
+#define BD_K_COUNT 0x3F
+struct bd_kind_desc { uint8_t first, info; };
 
 static const bd_field_desc BD_FIELDS[] BD_ROM = {
-  {BD_F_U8, offsetof(bd_hello_t, proto), 255, 0}, /* HELLO.proto */
-  {BD_F_BYTES, offsetof(bd_hello_t, fp), 4, 4}, /* HELLO.fp */
-  {BD_F_STR, offsetof(bd_hello_t, fw_len), 12, 0}, /* HELLO.fw */
-  {BD_F_STR, offsetof(bd_hello_t, ver_len), 8, 0}, /* HELLO.ver */
-  {BD_F_STR, offsetof(bd_hello_t, board_len), 10, 0}, /* HELLO.board */
-  {BD_F_STR, offsetof(bd_hello_t, id_len), 16, 0}, /* HELLO.id */
-  {BD_F_U16, offsetof(bd_hello_t, boot), 255, 255}, /* HELLO.boot */
-  {BD_F_U8, offsetof(bd_hello_t, txb), 255, 0}, /* HELLO.txb */
-  {BD_F_U8, offsetof(bd_hello_t, cols), 40, 0}, /* HELLO.cols */
-  {BD_F_U8, offsetof(bd_hello_t, rows), 4, 0}, /* HELLO.rows */
-  {BD_F_ENUM, offsetof(bd_hello_t, lcd), 0, 2}, /* HELLO.lcd */
-  {BD_F_ENUM, offsetof(bd_hello_t, rom), 2, 2}, /* HELLO.rom */
-  {BD_F_STR, offsetof(bd_hello_t, buttons_len), 72, 0}, /* HELLO.buttons */
-  {BD_F_STR, offsetof(bd_hello_t, keys_len), 16, 0}, /* HELLO.keys */
-  {BD_F_U8, offsetof(bd_hello_t, kcols), 4, 0}, /* HELLO.kcols */
-  {BD_F_U16, offsetof(bd_hello_t, rx), 255, 255}, /* HELLO.rx */
-  {BD_F_U16, offsetof(bd_hello_t, mfl), 255, 255}, /* HELLO.mfl */
-  {BD_F_BOOL, offsetof(bd_hello_t, backlight), 0, 0}, /* HELLO.backlight */
-  {BD_F_BOOL, offsetof(bd_hello_t, buzzer), 0, 0}, /* HELLO.buzzer */
-  {BD_F_BOOL, offsetof(bd_hello_t, led), 0, 0}, /* HELLO.led */
-  {BD_F_ENUM, offsetof(bd_btn_t, act), 4, 3}, /* BTN.act */
-  {BD_F_U8, offsetof(bd_btn_t, btn), 7, 0}, /* BTN.btn */
-  {BD_F_ENUM, offsetof(bd_key_t, act), 7, 3}, /* KEY.act */
-  {BD_F_CHAR, offsetof(bd_key_t, key), 0, 0}, /* KEY.key */
-  {BD_F_U16, offsetof(bd_pong_t, crc), 255, 255}, /* PONG.crc */
-  {BD_F_U16, offsetof(bd_pong_t, long_), 255, 255}, /* PONG.long */
-  {BD_F_U16, offsetof(bd_pong_t, badkind), 255, 255}, /* PONG.badkind */
-  {BD_F_U16, offsetof(bd_pong_t, field), 255, 255}, /* PONG.field */
-  {BD_F_U16, offsetof(bd_pong_t, trunc), 255, 255}, /* PONG.trunc */
-  {BD_F_U16, offsetof(bd_pong_t, esc), 255, 255}, /* PONG.esc */
-  {BD_F_U16, offsetof(bd_pong_t, ovf), 255, 255}, /* PONG.ovf */
-  {BD_F_U16, offsetof(bd_pong_t, drop), 255, 255}, /* PONG.drop */
-  {BD_F_U16, offsetof(bd_pong_t, retx), 255, 255}, /* PONG.retx */
-  {BD_F_U16, offsetof(bd_pong_t, ram), 255, 255}, /* PONG.ram */
-  {BD_F_U32, offsetof(bd_pong_t, up), 0, 0}, /* PONG.up */
-  {BD_F_ENUM, offsetof(bd_pong_t, rst), 10, 5}, /* PONG.rst */
-  {BD_F_U16, offsetof(bd_pong_t, boot), 255, 255}, /* PONG.boot */
-  {BD_F_U8, offsetof(bd_who_t, next), 255, 0}, /* WHO.next */
-  {BD_F_U8, offsetof(bd_txt_t, row), 3, 0}, /* TXT.row */
-  {BD_F_U8, offsetof(bd_txt_t, col), 39, 0}, /* TXT.col */
-  {BD_F_STR, offsetof(bd_txt_t, text_len), 20, 0}, /* TXT.text */
-  {BD_F_ENUM, offsetof(bd_cur_t, mode), 15, 3}, /* CUR.mode */
-  {BD_F_U8, offsetof(bd_cur_t, row), 3, 0}, /* CUR.row */
-  {BD_F_U8, offsetof(bd_cur_t, col), 39, 0}, /* CUR.col */
-  {BD_F_BOOL, offsetof(bd_bl_t, on), 0, 0}, /* BL.on */
-  {BD_F_U8, offsetof(bd_gly_t, slot), 7, 0}, /* GLY.slot */
-  {BD_F_BYTES, offsetof(bd_gly_t, rows), 8, 8}, /* GLY.rows */
-  {BD_F_U16, offsetof(bd_tone_t, hz), 255, 255}, /* TONE.hz */
-  {BD_F_U16, offsetof(bd_tone_t, ms), 255, 255}, /* TONE.ms */
-  {BD_F_BOOL, offsetof(bd_led_t, on), 0, 0}, /* LED.on */
-  {BD_F_STR, offsetof(bd_setid_t, id_len), 16, 0}, /* SETID.id */
-  {BD_F_ENUM, offsetof(bd_nak_t, why), 18, 7}, /* NAK.why */
-  {BD_F_U8, offsetof(bd_nak_t, exp), 255, 0}, /* NAK.exp */
+  {BD_F_U8, offsetof(bd_hello_t, proto), 255}, /* HELLO.proto */
+  {BD_F_BYTES | 4 << 3, offsetof(bd_hello_t, fp), 4}, /* HELLO.fp */
+  {BD_F_STR, offsetof(bd_hello_t, fw_len), 12}, /* HELLO.fw */
+  {BD_F_STR, offsetof(bd_hello_t, ver_len), 8}, /* HELLO.ver */
+  {BD_F_STR, offsetof(bd_hello_t, board_len), 10}, /* HELLO.board */
+  {BD_F_STR, offsetof(bd_hello_t, id_len), 16}, /* HELLO.id */
+  {BD_F_U16, offsetof(bd_hello_t, boot), 0}, /* HELLO.boot */
+  {BD_F_U8, offsetof(bd_hello_t, txb), 255}, /* HELLO.txb */
+  {BD_F_U8, offsetof(bd_hello_t, cols), 40}, /* HELLO.cols */
+  {BD_F_U8, offsetof(bd_hello_t, rows), 4}, /* HELLO.rows */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_hello_t, lcd), 0}, /* HELLO.lcd */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_hello_t, rom), 2}, /* HELLO.rom */
+  {BD_F_STR, offsetof(bd_hello_t, buttons_len), 72}, /* HELLO.buttons */
+  {BD_F_STR, offsetof(bd_hello_t, keys_len), 16}, /* HELLO.keys */
+  {BD_F_U8, offsetof(bd_hello_t, kcols), 4}, /* HELLO.kcols */
+  {BD_F_U16, offsetof(bd_hello_t, rx), 0}, /* HELLO.rx */
+  {BD_F_U16, offsetof(bd_hello_t, mfl), 0}, /* HELLO.mfl */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_hello_t, backlight), 4}, /* HELLO.backlight (bool) */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_hello_t, buzzer), 4}, /* HELLO.buzzer (bool) */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_hello_t, led), 4}, /* HELLO.led (bool) */
+  {BD_F_ENUM | 3 << 3, offsetof(bd_btn_t, act), 6}, /* BTN.act */
+  {BD_F_U8, offsetof(bd_btn_t, btn), 7}, /* BTN.btn */
+  {BD_F_ENUM | 3 << 3, offsetof(bd_key_t, act), 6}, /* KEY.act */
+  {BD_F_CHAR, offsetof(bd_key_t, key), 0}, /* KEY.key */
+  {BD_F_U16, offsetof(bd_pong_t, crc), 0}, /* PONG.crc */
+  {BD_F_U16, offsetof(bd_pong_t, long_), 0}, /* PONG.long */
+  {BD_F_U16, offsetof(bd_pong_t, badkind), 0}, /* PONG.badkind */
+  {BD_F_U16, offsetof(bd_pong_t, field), 0}, /* PONG.field */
+  {BD_F_U16, offsetof(bd_pong_t, trunc), 0}, /* PONG.trunc */
+  {BD_F_U16, offsetof(bd_pong_t, esc), 0}, /* PONG.esc */
+  {BD_F_U16, offsetof(bd_pong_t, ovf), 0}, /* PONG.ovf */
+  {BD_F_U16, offsetof(bd_pong_t, drop), 0}, /* PONG.drop */
+  {BD_F_U16, offsetof(bd_pong_t, retx), 0}, /* PONG.retx */
+  {BD_F_U16, offsetof(bd_pong_t, ram), 0}, /* PONG.ram */
+  {BD_F_U32, offsetof(bd_pong_t, up), 0}, /* PONG.up */
+  {BD_F_ENUM | 5 << 3, offsetof(bd_pong_t, rst), 9}, /* PONG.rst */
+  {BD_F_U16, offsetof(bd_pong_t, boot), 0}, /* PONG.boot */
+  {BD_F_U8, offsetof(bd_who_t, next), 255}, /* WHO.next */
+  {BD_F_U8, offsetof(bd_txt_t, row), 3}, /* TXT.row */
+  {BD_F_U8, offsetof(bd_txt_t, col), 39}, /* TXT.col */
+  {BD_F_STR, offsetof(bd_txt_t, text_len), 20}, /* TXT.text */
+  {BD_F_ENUM | 3 << 3, offsetof(bd_cur_t, mode), 14}, /* CUR.mode */
+  {BD_F_U8, offsetof(bd_cur_t, row), 3}, /* CUR.row */
+  {BD_F_U8, offsetof(bd_cur_t, col), 39}, /* CUR.col */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_bl_t, on), 4}, /* BL.on (bool) */
+  {BD_F_U8, offsetof(bd_gly_t, slot), 7}, /* GLY.slot */
+  {BD_F_BYTES | 8 << 3, offsetof(bd_gly_t, rows), 8}, /* GLY.rows */
+  {BD_F_U16, offsetof(bd_tone_t, hz), 0}, /* TONE.hz */
+  {BD_F_U16, offsetof(bd_tone_t, ms), 0}, /* TONE.ms */
+  {BD_F_ENUM | 2 << 3, offsetof(bd_led_t, on), 4}, /* LED.on (bool) */
+  {BD_F_STR, offsetof(bd_setid_t, id_len), 16}, /* SETID.id */
+  {BD_F_ENUM | 7 << 3, offsetof(bd_nak_t, why), 17}, /* NAK.why */
+  {BD_F_U8, offsetof(bd_nak_t, exp), 255}, /* NAK.exp */
 };
 static const bd_kind_desc BD_KINDS[BD_KIND_COUNT] BD_ROM = {
-  {0, 20, 0}, /* HELLO */
-  {20, 2, BD_K_RELIABLE}, /* BTN */
-  {22, 2, BD_K_RELIABLE}, /* KEY */
-  {24, 13, 0}, /* PONG */
-  {37, 1, BD_K_DEVICE_DECODES}, /* WHO */
-  {38, 0, BD_K_DEVICE_DECODES}, /* PING */
-  {38, 0, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* CLR */
-  {38, 3, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* TXT */
-  {41, 3, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* CUR */
-  {44, 1, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* BL */
-  {45, 2, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* GLY */
-  {47, 2, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* TONE */
-  {49, 1, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* LED */
-  {50, 1, BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* SETID */
-  {51, 0, BD_K_DEVICE_DECODES}, /* ACK */
-  {51, 2, BD_K_DEVICE_DECODES}, /* NAK */
+  {0, 20}, /* HELLO */
+  {20, 2 | BD_K_RELIABLE}, /* BTN */
+  {22, 2 | BD_K_RELIABLE}, /* KEY */
+  {24, 13}, /* PONG */
+  {37, 1 | BD_K_DEVICE_DECODES}, /* WHO */
+  {38, 0 | BD_K_DEVICE_DECODES}, /* PING */
+  {38, 0 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* CLR */
+  {38, 3 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* TXT */
+  {41, 3 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* CUR */
+  {44, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* BL */
+  {45, 2 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* GLY */
+  {47, 2 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* TONE */
+  {49, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* LED */
+  {50, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* SETID */
+  {51, 0 | BD_K_DEVICE_DECODES}, /* ACK */
+  {51, 2 | BD_K_DEVICE_DECODES}, /* NAK */
 };
 static const char BD_NAMES[] BD_ROM = "HELLO\0BTN\0KEY\0PONG\0WHO\0PING\0CLR\0TXT\0CUR\0BL\0GLY\0TONE\0LED\0SETID\0ACK\0NAK";
-static const char BD_ENUM_CODES[] BD_ROM = "pi02duhduhpebwuolbclkfteo";
+static const char BD_ENUM_CODES[] BD_ROM = "pi0201duhpebwuolbclkfteo";
 static const uint32_t BD_POW10[9] BD_ROM = {1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL, 1000UL, 100UL, 10UL};
 
-/* ---- CRC-16/CCITT-FALSE (poly 0x1021, MSB first), one byte at a time, no table ---- */
+/* ---- The field types each build reads and writes: the code of the others is left out ---- */
+#if defined(BD_ALL_KINDS)
+#define BD_DECODES(t) 1
+#define BD_ENCODES(t) 1
+typedef uint32_t bd_uint_t;
+#else
+#define BD_DECODES(t) ((0x6B >> (t)) & 1)
+#define BD_ENCODES(t) ((0x7F >> (t)) & 1)
+typedef uint16_t bd_uint_t; /* holds every number this build decodes */
+#endif
+
+/* ---- CRC-16/CCITT-FALSE (poly 0x1021, MSB first, from 0xFFFF), one byte at a time, no table ---- */
+#if defined(__AVR__)
+#include <util/crc16.h>
+/* avr-libc's XMODEM step is the same polynomial, MSB first: only the start value differs. */
+uint16_t bd_crc16_update(uint16_t crc, uint8_t byte) { return _crc_xmodem_update(crc, byte); }
+#else
 uint16_t bd_crc16_update(uint16_t crc, uint8_t byte) {
   crc = (uint16_t)((crc >> 8) | (crc << 8));
   crc ^= byte;
@@ -136,24 +161,33 @@ uint16_t bd_crc16_update(uint16_t crc, uint8_t byte) {
   crc ^= (uint16_t)((crc & 0xFF) << 5);
   return crc;
 }
+#endif
 
 bool bd_kind_reliable(bd_kind_t kind) {
-  return kind < BD_KIND_COUNT && (bd_rom_byte(&BD_KINDS[kind].flags) & BD_K_RELIABLE);
+  return kind < BD_KIND_COUNT && (bd_rom_byte(&BD_KINDS[kind].info) & BD_K_RELIABLE);
 }
 
-static const char *kind_name(uint8_t kind) {
-  const char *p = BD_NAMES;
-  while (kind--)
-    while (bd_rom_byte(p++)) {
-    }
-  return p;
-}
+/* A byte of a string that goes as itself; every other byte goes as \HH. */
+static bool plain(uint8_t c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; }
 
-/* ---- Decoder ---- */
+/* ---- Decoder ----
+ * Every scan below may rely on the "*" that bd_decode has found at s[end]:
+ * it is neither a digit, nor a hex digit, nor a space. */
 static int8_t hex_value(uint8_t c) {
-  if (c >= '0' && c <= '9') return (int8_t)(c - '0');
-  if (c >= 'A' && c <= 'F') return (int8_t)(c - 'A' + 10);
+  c = (uint8_t)(c - '0');
+  if (c < 10) return (int8_t)c;
+  c = (uint8_t)(c - ('A' - '0'));
+  if (c < 6) return (int8_t)(c + 10);
   return -1;
+}
+
+/* The byte written as 2 upper-case hex digits at s, or -1. */
+static int16_t hex_byte(const uint8_t *s) {
+  int8_t hi = hex_value(s[0]);
+  if (hi < 0) return -1;
+  int8_t lo = hex_value(s[1]);
+  if (lo < 0) return -1;
+  return (int16_t)((hi << 4) | lo);
 }
 
 /* The kind named by s[0..n), or BD_KIND_COUNT when unknown or not decoded by this build. */
@@ -165,7 +199,7 @@ static uint8_t find_kind(const uint8_t *s, bd_len_t n) {
     while (i < n && (c = bd_rom_byte(p + i)) != 0 && c == s[i]) i++;
     bool decoded = true;
 #if !defined(BD_ALL_KINDS)
-    decoded = bd_rom_byte(&BD_KINDS[k].flags) & BD_K_DEVICE_DECODES;
+    decoded = bd_rom_byte(&BD_KINDS[k].info) & BD_K_DEVICE_DECODES;
 #endif
     if (i == n && bd_rom_byte(p + n) == 0 && decoded) return k;
     while (bd_rom_byte(p++)) {
@@ -174,14 +208,15 @@ static uint8_t find_kind(const uint8_t *s, bd_len_t n) {
   return BD_KIND_COUNT;
 }
 
-/* A number in canonical decimal (no leading zero) at s[*pp], at most max. */
-static bool parse_uint(const uint8_t *s, bd_len_t *pp, bd_len_t end, uint32_t max, uint32_t *out) {
+/* A number in canonical decimal (no sign, no leading zero) at s[*pp], at most max. */
+static bool parse_uint(const uint8_t *s, bd_len_t *pp, bd_uint_t max, bd_uint_t *out) {
   bd_len_t p = *pp;
-  uint32_t v = 0;
-  while (p < end && s[p] >= '0' && s[p] <= '9') {
-    uint8_t d = (uint8_t)(s[p] - '0');
-    if (v > 429496729UL || (v == 429496729UL && d > 5)) return false;
-    v = v * 10 + d;
+  bd_uint_t v = 0;
+  uint8_t d;
+  while ((d = (uint8_t)(s[p] - '0')) < 10) {
+    if (v > (bd_uint_t)~(bd_uint_t)0 / 10) return false;
+    v = (bd_uint_t)(v * 10 + d);
+    if (v < d) return false; /* wrapped */
     p++;
   }
   if (p == *pp || (p - *pp > 1 && s[*pp] == '0') || v > max) return false;
@@ -191,92 +226,68 @@ static bool parse_uint(const uint8_t *s, bd_len_t *pp, bd_len_t end, uint32_t ma
 }
 
 static bd_reject_t decode_field(const uint8_t *s, bd_len_t *pp, bd_len_t end, uint8_t index, uint8_t *base) {
-  bd_field_desc f;
-  bd_rom_copy(&f, &BD_FIELDS[index], sizeof f);
-  uint8_t *dst = base + f.off;
+  const bd_field_desc *d = &BD_FIELDS[index];
+  uint8_t tp = bd_rom_byte(&d->tp), a = bd_rom_byte(&d->a);
+  uint8_t t = tp & 7, x = tp >> 3;
+  uint8_t *dst = base + bd_rom_byte(&d->off);
   bd_len_t p = *pp;
   uint8_t c = p < end ? s[p] : 0; /* 0 is never a valid one-character field */
-  switch (f.type) {
-    case BD_F_U8:
-    case BD_F_U16:
-    case BD_F_U32: {
-      uint32_t v;
-      uint32_t max = f.type == BD_F_U32 ? 0xFFFFFFFFUL : (uint32_t)(f.a | (f.b << 8));
-      if (!parse_uint(s, &p, end, max, &v)) return BD_REJECT_FIELD;
-      if (f.type == BD_F_U8) {
-        *dst = (uint8_t)v;
-      } else if (f.type == BD_F_U16) {
-        uint16_t v16 = (uint16_t)v;
-        memcpy(dst, &v16, 2);
-      } else {
-        memcpy(dst, &v, 4);
+  if (t <= BD_F_U32 && (BD_DECODES(BD_F_U8) || BD_DECODES(BD_F_U16) || BD_DECODES(BD_F_U32))) {
+    bd_uint_t v;
+    bd_uint_t max = t == BD_F_U8 ? a : t == BD_F_U16 ? (bd_uint_t)0xFFFF : (bd_uint_t)~(bd_uint_t)0;
+    if (!parse_uint(s, &p, max, &v)) return BD_REJECT_FIELD;
+    if (t == BD_F_U8)
+      *dst = (uint8_t)v;
+    else if (t == BD_F_U16)
+      *(uint16_t *)dst = (uint16_t)v;
+    else
+      *(uint32_t *)dst = v;
+  } else if ((t == BD_F_ENUM && BD_DECODES(BD_F_ENUM)) || (t == BD_F_CHAR && BD_DECODES(BD_F_CHAR))) {
+    uint8_t v = c;
+    if (t == BD_F_ENUM) {
+      for (v = 0; v < x && bd_rom_byte(BD_ENUM_CODES + a + v) != c; v++) {
       }
-      break;
-    }
-    case BD_F_BOOL:
-      if (c != '0' && c != '1') return BD_REJECT_FIELD;
-      *dst = (uint8_t)(c - '0');
-      p++;
-      break;
-    case BD_F_ENUM: {
-      uint8_t i = 0;
-      while (i < f.b && bd_rom_byte(BD_ENUM_CODES + f.a + i) != c) i++;
-      if (i == f.b) return BD_REJECT_FIELD;
-      *dst = i;
-      p++;
-      break;
-    }
-    case BD_F_CHAR:
-      if (c < 0x21 || c > 0x7E) return BD_REJECT_FIELD;
-      *dst = c;
-      p++;
-      break;
-    case BD_F_STR: {
-      if (c != '"') return BD_REJECT_FIELD;
-      p++;
-      uint16_t n = 0;
-      for (;;) {
-        if (p >= end) return BD_REJECT_FIELD; /* no closing quote */
-        c = s[p];
-        if (c == '"') break;
-        if (c == '\\') {
-          int8_t hi = p + 1 < end ? hex_value(s[p + 1]) : -1;
-          int8_t lo = p + 2 < end ? hex_value(s[p + 2]) : -1;
-          if (hi < 0 || lo < 0) return BD_REJECT_ESC;
-          c = (uint8_t)((hi << 4) | lo);
-          if (c >= 0x20 && c <= 0x7E && c != '"' && c != '\\') return BD_REJECT_ESC; /* printable: not escaped */
-          p += 3;
-        } else if (c < 0x20 || c > 0x7E) {
-          return BD_REJECT_FIELD; /* must have been escaped */
-        } else {
-          p++;
-        }
-        if (++n > f.a) return BD_REJECT_FIELD;
-        dst[n] = c;
-      }
-      dst[0] = (uint8_t)n;
-      p++;
-      break;
-    }
-    case BD_F_BYTES: {
-      bd_len_t start = p;
-      while (p < end && s[p] != ' ') p++;
-      bd_len_t n = p - start;
-      if (n & 1) return BD_REJECT_FIELD;
-      n /= 2;
-      if (n < f.a || n > f.b) return BD_REJECT_FIELD;
-      uint8_t var = f.a != f.b;
-      for (bd_len_t i = 0; i < n; i++) {
-        int8_t hi = hex_value(s[start + 2 * i]);
-        int8_t lo = hex_value(s[start + 2 * i + 1]);
-        if (hi < 0 || lo < 0) return BD_REJECT_FIELD;
-        dst[var + i] = (uint8_t)((hi << 4) | lo);
-      }
-      if (var) dst[0] = (uint8_t)n;
-      break;
-    }
-    default:
+      if (v == x) return BD_REJECT_FIELD;
+    } else if (c < 0x21 || c > 0x7E) {
       return BD_REJECT_FIELD;
+    }
+    *dst = v;
+    p++;
+  } else if (t == BD_F_STR && BD_DECODES(BD_F_STR)) {
+    if (c != '"') return BD_REJECT_FIELD;
+    p++;
+    uint8_t n = 0;
+    for (;;) {
+      if (p >= end) return BD_REJECT_FIELD; /* no closing quote */
+      c = s[p];
+      if (c == '"') break;
+      if (c == '\\') {
+        int16_t b = hex_byte(s + p + 1);
+        if (b < 0 || plain((uint8_t)b)) return BD_REJECT_ESC; /* not \HH, or a byte that goes as itself */
+        c = (uint8_t)b;
+        p += 2;
+      } else if (!plain(c)) {
+        return BD_REJECT_FIELD; /* must have been escaped */
+      }
+      p++;
+      if (n == a) return BD_REJECT_FIELD; /* too long */
+      dst[++n] = c;
+    }
+    dst[0] = n;
+    p++;
+  } else if (t == BD_F_BYTES && BD_DECODES(BD_F_BYTES)) {
+    uint8_t var = x != a, n = 0;
+    int16_t b;
+    while ((b = hex_byte(s + p)) >= 0) {
+      if (n == a) return BD_REJECT_FIELD; /* too long */
+      dst[var + n++] = (uint8_t)b;
+      p += 2;
+    }
+    /* an odd digit, or lower-case hex, is left for the caller to reject */
+    if (n < x) return BD_REJECT_FIELD;
+    if (var) dst[0] = n;
+  } else {
+    return BD_REJECT_FIELD;
   }
   *pp = p;
   return BD_OK;
@@ -290,14 +301,11 @@ bd_reject_t bd_decode(const char *line, bd_len_t len, bd_msg_t *out) {
   if (len > BD_MAX_RX_FRAME) return BD_REJECT_LONG;
   if (len < 8 || s[len - 5] != '*') return BD_REJECT_TRUNC;
   bd_len_t end = len - 5, p;
-  uint16_t want = 0, crc = 0xFFFF;
-  for (p = end + 1; p < len; p++) {
-    int8_t h = hex_value(s[p]);
-    if (h < 0) return BD_REJECT_CRC;
-    want = (uint16_t)((want << 4) | (uint8_t)h);
-  }
+  int16_t hi = hex_byte(s + end + 1), lo = hex_byte(s + end + 3);
+  if (hi < 0 || lo < 0) return BD_REJECT_CRC;
+  uint16_t crc = 0xFFFF;
   for (p = 0; p < end; p++) crc = bd_crc16_update(crc, s[p]);
-  if (crc != want) return BD_REJECT_CRC;
+  if (crc != (uint16_t)((hi << 8) | lo)) return BD_REJECT_CRC;
 
   for (p = 0; p < end && s[p] != ' '; p++) {
   }
@@ -305,19 +313,18 @@ bd_reject_t bd_decode(const char *line, bd_len_t len, bd_msg_t *out) {
   if (kind >= BD_KIND_COUNT) return BD_REJECT_KIND;
   if (p >= end) return BD_REJECT_TRUNC; /* no seq */
   p++;
-  bd_kind_desc k;
-  bd_rom_copy(&k, &BD_KINDS[kind], sizeof k);
-  uint32_t seq;
-  if (!parse_uint(s, &p, end, 255, &seq) || (p < end && s[p] != ' ') || (seq == 0 && (k.flags & BD_K_RELIABLE)))
+  uint8_t first = bd_rom_byte(&BD_KINDS[kind].first), info = bd_rom_byte(&BD_KINDS[kind].info);
+  bd_uint_t seq;
+  if (!parse_uint(s, &p, 255, &seq) || (p < end && s[p] != ' ') || (seq == 0 && (info & BD_K_RELIABLE)))
     return BD_REJECT_FIELD;
   out->kind = (bd_kind_t)kind;
   out->seq = (uint8_t)seq;
 
   uint8_t *base = (uint8_t *)&out->m;
-  for (uint8_t i = 0; i < k.count; i++) {
+  for (uint8_t i = 0; i < (info & BD_K_COUNT); i++) {
     if (p >= end) return BD_REJECT_TRUNC; /* a field is missing */
     p++;
-    bd_reject_t r = decode_field(s, &p, end, (uint8_t)(k.first + i), base);
+    bd_reject_t r = decode_field(s, &p, end, (uint8_t)(first + i), base);
     if (r != BD_OK) return r;
     if (p < end && s[p] != ' ') return BD_REJECT_FIELD;
   }
@@ -333,85 +340,65 @@ static void put(uint8_t c) {
   out_fn(c);
 }
 
+static void put_digit(uint8_t d) { put((uint8_t)(d < 10 ? '0' + d : 'A' - 10 + d)); }
+
 static void put_hex(uint8_t b) {
-  uint8_t hi = b >> 4, lo = b & 15;
-  put((uint8_t)(hi < 10 ? '0' + hi : 'A' - 10 + hi));
-  put((uint8_t)(lo < 10 ? '0' + lo : 'A' - 10 + lo));
+  put_digit(b >> 4);
+  put_digit(b & 15);
 }
 
 static void put_uint(uint32_t v) {
   bool started = false;
   for (uint8_t i = 0; i < 9; i++) {
-    uint32_t p;
-    bd_rom_copy(&p, &BD_POW10[i], sizeof p);
+    uint32_t p = bd_rom_dword(&BD_POW10[i]);
     uint8_t d = 0;
     while (v >= p) {
       v -= p;
       d++;
     }
-    if (d || started) {
-      put((uint8_t)('0' + d));
-      started = true;
-    }
+    started |= d != 0;
+    if (started) put_digit(d);
   }
-  put((uint8_t)('0' + v));
+  put_digit((uint8_t)v);
+}
+
+static const char *kind_name(uint8_t kind) {
+  const char *p = BD_NAMES;
+  while (kind--)
+    while (bd_rom_byte(p++)) {
+    }
+  return p;
 }
 
 static void encode_field(uint8_t index, const uint8_t *m) {
-  bd_field_desc f;
-  bd_rom_copy(&f, &BD_FIELDS[index], sizeof f);
-  const uint8_t *src = m + f.off;
-  switch (f.type) {
-    case BD_F_U8:
-    case BD_F_U16:
-    case BD_F_U32: {
-      uint32_t v;
-      if (f.type == BD_F_U8) {
-        v = *src;
-      } else if (f.type == BD_F_U16) {
-        uint16_t v16;
-        memcpy(&v16, src, 2);
-        v = v16;
+  const bd_field_desc *d = &BD_FIELDS[index];
+  uint8_t tp = bd_rom_byte(&d->tp), a = bd_rom_byte(&d->a);
+  uint8_t t = tp & 7, x = tp >> 3;
+  const uint8_t *src = m + bd_rom_byte(&d->off);
+  if (t <= BD_F_U32 && (BD_ENCODES(BD_F_U8) || BD_ENCODES(BD_F_U16) || BD_ENCODES(BD_F_U32))) {
+    uint32_t v = t == BD_F_U8 ? (*src < a ? *src : a) : t == BD_F_U16 ? *(const uint16_t *)src : *(const uint32_t *)src;
+    put_uint(v);
+  } else if (t == BD_F_ENUM && BD_ENCODES(BD_F_ENUM)) {
+    put(bd_rom_byte(BD_ENUM_CODES + a + (*src < x ? *src : 0)));
+  } else if (t == BD_F_CHAR && BD_ENCODES(BD_F_CHAR)) {
+    put(*src > 0x20 && *src < 0x7F ? *src : '?');
+  } else if (t == BD_F_STR && BD_ENCODES(BD_F_STR)) {
+    uint8_t n = src[0] < a ? src[0] : a;
+    put('"');
+    for (uint8_t i = 1; i <= n; i++) {
+      uint8_t c = src[i];
+      if (plain(c)) {
+        put(c);
       } else {
-        memcpy(&v, src, 4);
+        put('\\');
+        put_hex(c);
       }
-      uint16_t max = (uint16_t)(f.a | (f.b << 8));
-      if (f.type != BD_F_U32 && v > max) v = max;
-      put_uint(v);
-      break;
     }
-    case BD_F_BOOL:
-      put(*src ? '1' : '0');
-      break;
-    case BD_F_ENUM:
-      put(bd_rom_byte(BD_ENUM_CODES + f.a + (*src < f.b ? *src : 0)));
-      break;
-    case BD_F_CHAR:
-      put(*src > 0x20 && *src < 0x7F ? *src : '?');
-      break;
-    case BD_F_STR: {
-      uint8_t n = src[0] < f.a ? src[0] : f.a;
-      put('"');
-      for (uint8_t i = 1; i <= n; i++) {
-        uint8_t c = src[i];
-        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
-          put('\\');
-          put_hex(c);
-        } else {
-          put(c);
-        }
-      }
-      put('"');
-      break;
-    }
-    case BD_F_BYTES: {
-      uint8_t var = f.a != f.b, n = f.a;
-      if (var) n = src[0] < f.a ? f.a : src[0] > f.b ? f.b : src[0];
-      for (uint8_t i = 0; i < n; i++) put_hex(src[var + i]);
-      break;
-    }
-    default:
-      break;
+    put('"');
+  } else if (t == BD_F_BYTES && BD_ENCODES(BD_F_BYTES)) {
+    uint8_t var = x != a, n = a;
+    if (var) n = src[0] < x ? x : src[0] > a ? a : src[0];
+    for (uint8_t i = 0; i < n; i++) put_hex(src[var + i]);
   }
 }
 
@@ -423,11 +410,10 @@ static void encode(bd_write_fn w, uint8_t kind, uint8_t seq, const uint8_t *m) {
   while ((c = bd_rom_byte(name++)) != 0) put(c);
   put(' ');
   put_uint(seq);
-  bd_kind_desc k;
-  bd_rom_copy(&k, &BD_KINDS[kind], sizeof k);
-  for (uint8_t i = 0; i < k.count; i++) {
+  uint8_t first = bd_rom_byte(&BD_KINDS[kind].first), count = bd_rom_byte(&BD_KINDS[kind].info) & BD_K_COUNT;
+  for (uint8_t i = 0; i < count; i++) {
     put(' ');
-    encode_field((uint8_t)(k.first + i), m);
+    encode_field((uint8_t)(first + i), m);
   }
   uint16_t crc = out_crc;
   w('*');

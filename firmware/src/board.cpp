@@ -1,11 +1,12 @@
 // botduino firmware: reset cause, EEPROM, stack paint, LED, buzzer (see board.h).
 #include "board.h"
 
-#include <Arduino.h>
 #include <avr/eeprom.h>
+#include <avr/interrupt.h>
 #include <avr/wdt.h>
 
 #include "bd_config.h"
+#include "clock.h"
 #include "pins.h"
 
 extern uint8_t __heap_start;
@@ -86,7 +87,7 @@ void board_led(bool on) {
 #if BD_HAS_BUZZER
 // TIMER2 in CTC mode toggles the buzzer pin at twice the frequency.
 static bool tone_on;
-static uint32_t tone_end;
+static uint16_t tone_start, tone_ms;  // clock_ms16() at its start, and its length
 
 ISR(TIMER2_COMPA_vect) { BD_TOGGLE(BD_BUZZER); }
 
@@ -111,12 +112,13 @@ void board_tone(uint16_t hz, uint16_t ms) {
   TCNT2 = 0;
   TCCR2B = cs + 1;
   TIMSK2 = _BV(OCIE2A);
-  tone_end = millis() + ms;
+  tone_start = clock_ms16();
+  tone_ms = ms;
   tone_on = true;
 }
 
 void board_poll(void) {
-  if (tone_on && (int32_t)(millis() - tone_end) >= 0) tone_stop();
+  if (tone_on && (uint16_t)(clock_ms16() - tone_start) >= tone_ms) tone_stop();
 }
 #else
 void board_tone(uint16_t hz, uint16_t ms) {

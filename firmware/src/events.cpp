@@ -1,10 +1,10 @@
 // botduino firmware: the event queue (see events.h).
 #include "events.h"
 
-#include <Arduino.h>
 #include <avr/pgmspace.h>
 
 #include "bd_config.h"
+#include "clock.h"
 #include "seq.h"
 #include "uart.h"
 
@@ -22,7 +22,7 @@ static event_t queue[BD_EVENT_QUEUE];
 static uint8_t count;  // queue[0] is the oldest
 static uint8_t next_seq = 1;
 static uint16_t dropped, retransmitted;
-static uint16_t sent_at;  // millis() of the last send or acknowledgement
+static uint16_t sent_at;  // clock_ms16() of the last send or acknowledgement
 
 #if BD_NUM_KEYS > 0
 static const char layout[] PROGMEM = BD_KEYPAD_LAYOUT;
@@ -39,7 +39,7 @@ static void send(const event_t *e) {
     bd_send_key(uart_write, e->seq, &m);
   }
 #endif
-  sent_at = (uint16_t)millis();
+  sent_at = clock_ms16();
 }
 
 void events_push(uint8_t index, uint8_t action) {
@@ -61,7 +61,7 @@ void events_ack(uint8_t seq) {
     uint8_t done = i + 1;
     count -= done;
     for (uint8_t j = 0; j < count; j++) queue[j] = queue[j + done];
-    sent_at = (uint16_t)millis();
+    sent_at = clock_ms16();
     return;
   }
 }
@@ -72,7 +72,7 @@ void events_resend(void) {
 }
 
 void events_poll(void) {
-  if (count && (uint16_t)((uint16_t)millis() - sent_at) >= BD_RETX_MS) events_resend();
+  if (count && (uint16_t)(clock_ms16() - sent_at) >= BD_RETX_MS) events_resend();
 }
 
 uint8_t events_first_seq(void) { return count ? queue[0].seq : next_seq; }

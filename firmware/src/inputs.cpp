@@ -1,10 +1,10 @@
 // botduino firmware: buttons and keypad (see inputs.h).
 #include "inputs.h"
 
-#include <Arduino.h>
 #include <util/delay.h>
 
 #include "bd_config.h"
+#include "clock.h"
 #include "pins.h"
 
 #define NUM_INPUTS (BD_NUM_BUTTONS + BD_NUM_KEYS)
@@ -15,7 +15,7 @@
 #define F_DOWN 1
 #define F_HELD 2
 static uint8_t flags[NUM_INPUTS];
-static uint16_t changed_at[NUM_INPUTS];  // millis() of the last reported change
+static uint16_t changed_at[NUM_INPUTS];  // clock_ms16() of the last reported change
 static uint8_t last_scan;
 
 #if BD_NUM_LADDER_CHANNELS > 0
@@ -64,7 +64,7 @@ static void read_raw(uint8_t *raw) {
 }
 
 void inputs_poll(void) {
-  uint16_t now = (uint16_t)millis();
+  uint16_t now = clock_ms16();
   if ((uint8_t)((uint8_t)now - last_scan) < SCAN_MS) return;
   last_scan = (uint8_t)now;
   uint8_t raw[NUM_INPUTS];

@@ -1,10 +1,10 @@
 // botduino firmware: HD44780 driver with a write queue (see lcd.h).
 #include "lcd.h"
 
-#include <Arduino.h>
 #include <util/delay.h>
 
 #include "bd_config.h"
+#include "clock.h"
 #include "pins.h"
 #include "twi.h"
 
@@ -19,7 +19,7 @@
 // Microseconds an instruction or character keeps the controller busy
 // (37 µs rated, with a margin; waited for at once, the serial line is read
 // by its interrupt meanwhile); a clear takes 1.52 ms (waited for without
-// blocking: 3 ticks of millis() are at least 2 ms).
+// blocking: 3 ticks of the millisecond clock are at least 2 ms).
 #define LCD_BUSY_US 45
 #define LCD_BUSY_CLEAR_US 2000
 #define LCD_CLEAR_TICKS 3
@@ -32,7 +32,7 @@
 static uint8_t q[Q_SIZE];
 static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
 static uint8_t q_run;           // characters left in the record being written
-static uint8_t clear_at;        // millis() of the last clear, while it runs
+static uint8_t clear_at;        // clock_ms8() of the last clear, while it runs
 static bool clearing;           // a clear (1.52 ms) is running
 
 static uint8_t cursor_mode;  // 0 off, 1 underline, 2 blinking block
@@ -196,7 +196,7 @@ static uint8_t take(void) {
 
 void lcd_poll(void) {
   if (clearing) {
-    if ((uint8_t)((uint8_t)millis() - clear_at) < LCD_CLEAR_TICKS) return;
+    if ((uint8_t)(clock_ms8() - clear_at) < LCD_CLEAR_TICKS) return;
     clearing = false;
   }
   if (q_head == q_tail) return;
@@ -216,7 +216,7 @@ void lcd_poll(void) {
   }
   bus_byte(b, rs);
   if (!rs && b == LCD_CLEAR) {
-    clear_at = (uint8_t)millis();
+    clear_at = clock_ms8();
     clearing = true;
   }
 #if !BD_LCD_I2C

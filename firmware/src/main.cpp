@@ -6,12 +6,13 @@
 // The board is described by bd_config.h, generated from a device
 // description (firmware/devices/); the protocol runtime bd_protocol.{h,cpp}
 // is generated from the protocol schema.
-#include <Arduino.h>
+#include <avr/interrupt.h>
 #include <avr/pgmspace.h>
 #include <string.h>
 
 #include "bd_config.h"
 #include "board.h"
+#include "clock.h"
 #include "events.h"
 #include "inputs.h"
 #include "lcd.h"
@@ -19,6 +20,12 @@
 #include "uart.h"
 
 static_assert(BD_OK == 0 && BD_REJECT_REASONS == 6, "reject reasons changed: update the PONG counters");
+// PONG's first six counters are the reject counts, in the reasons' order.
+static_assert(offsetof(bd_pong_t, crc) == 0 && offsetof(bd_pong_t, long_) == 2 && offsetof(bd_pong_t, badkind) == 4 &&
+                  offsetof(bd_pong_t, field) == 6 && offsetof(bd_pong_t, trunc) == 8 && offsetof(bd_pong_t, esc) == 10 &&
+                  BD_REJECT_CRC == 1 && BD_REJECT_LONG == 2 && BD_REJECT_KIND == 3 && BD_REJECT_FIELD == 4 &&
+                  BD_REJECT_TRUNC == 5 && BD_REJECT_ESC == 6,
+              "PONG's counters changed: update send_pong()");
 
 // ---- the line being received
 
@@ -68,17 +75,12 @@ static void send_hello(void) {
 
 static void send_pong(uint8_t seq) {
   bd_pong_t p;
-  p.crc = rejects[BD_REJECT_CRC - 1];
-  p.long_ = rejects[BD_REJECT_LONG - 1];
-  p.badkind = rejects[BD_REJECT_KIND - 1];
-  p.field = rejects[BD_REJECT_FIELD - 1];
-  p.trunc = rejects[BD_REJECT_TRUNC - 1];
-  p.esc = rejects[BD_REJECT_ESC - 1];
+  memcpy(&p, rejects, sizeof rejects);
   p.ovf = uart_overflows();
   p.drop = events_dropped();
   p.retx = events_retransmitted();
   p.ram = board_least_free_ram();
-  p.up = millis();
+  p.up = clock_ms();
   p.rst = board_reset_cause();
   p.boot = board_boot_count();
   bd_send_pong(uart_write, seq, &p);
@@ -164,20 +166,22 @@ void bd_on_setid(uint8_t, const bd_setid_t *m) { board_store_id(m->id, m->id_len
 
 void on_input(uint8_t index, uint8_t action) { events_push(index, action); }
 
-// ---- Arduino entry points
+// ---- the entry point: the firmware's own, so the Arduino core's main() and
+// init() (timers set up for PWM, ~0.25 KB) are not linked
 
-void setup() {
+int main(void) {
   board_begin();
+  clock_begin();
   uart_begin();  // the ring fills while the LCD starts
+  sei();
   inputs_begin();
   lcd_begin();
   send_hello();
-}
-
-void loop() {
-  read_line();
-  inputs_poll();
-  events_poll();
-  lcd_poll();
-  board_poll();
+  for (;;) {
+    read_line();
+    inputs_poll();
+    events_poll();
+    lcd_poll();
+    board_poll();
+  }
 }
