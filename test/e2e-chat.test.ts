@@ -17,7 +17,7 @@ import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard 
 import type { UIOptions } from '../bridge/ui/options.js';
 import { frameToText } from '../bridge/ui/text-view.js';
 
-const DOMAIN = 'https://k3j9x0a1qz.example.org';
+const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 /** Short reading times so that pages turn quickly; everything else as shipped. */
 const QUICK_UI: UIOptions = { readingTime: { baseMs: 0, perCharMs: 0, minMs: 400, maxMs: 400 } };
 

@@ -15,7 +15,7 @@ import { SerialError } from '../bridge/errors.js';
 import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
 import { frameToText } from '../bridge/ui/text-view.js';
 
-const DOMAIN = 'https://k3j9x0a1qz.example.org';
+const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -7,7 +7,7 @@ import { checkNode, checkPio, checkPortAccess, checkSerialGroup, checkWebhook, s
 import { findPio } from './flash.js';
 
 export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv }): Promise<{ ok: boolean; checks: Check[]; text: string }> {
-  const checks: Check[] = [checkNode(), checkSerialGroup(userGroups()), checkPio(findPio())];
+  const checks: Check[] = [checkNode(), checkSerialGroup(userGroups()), checkPio(findPio(o.env))];
 
   const ports = await listPorts().catch(() => []);
   const boards = ports.filter((p) => p.likelyArduino);

@@ -28,18 +28,21 @@ export interface FlashOptions {
   progress?: (step: string) => (result?: string) => void;
   /** Runs a command; default spawns it with inherited stdio. */
   run?: (cmd: string, args: string[]) => Promise<number>;
+  /** Environment to find the tools in and run them with; default this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const PIO_MISSING =
   'PlatformIO is not installed. Install it with `pipx install platformio` (or `python3 -m pip install --user platformio`; see docs.platformio.org, "Installation"), then run this again. ' +
   'For a preset you can also install avrdude (`sudo apt-get install avrdude`) and botduino writes the prebuilt image with it.';
 
-export function findPio(): string | undefined {
+/** PlatformIO on the PATH of `env`, or in ~/.platformio. */
+export function findPio(env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const c of ['pio', 'platformio']) {
-    const p = which(c);
+    const p = which(c, env);
     if (p) return p;
   }
-  const home = join(homedir(), '.platformio', 'penv', 'bin', 'pio');
+  const home = join(env.HOME || homedir(), '.platformio', 'penv', 'bin', 'pio');
   return existsSync(home) ? home : undefined;
 }
 
@@ -49,9 +52,9 @@ const BOARD_MCU: Record<string, { mcu: string; programmer: string; baud: number 
   mega2560: { mcu: 'atmega2560', programmer: 'wiring', baud: 115200 },
 };
 
-function defaultRun(cmd: string, args: string[]): Promise<number> {
+function defaultRun(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
     p.on('error', reject);
     p.on('close', (code) => resolve(code ?? 1));
   });
@@ -59,14 +62,15 @@ function defaultRun(cmd: string, args: string[]): Promise<number> {
 
 export async function flash(o: FlashOptions): Promise<{ tool: 'pio' | 'avrdude'; args: string[] }> {
   if (o.port.startsWith('sim:')) throw new BotduinoError(`${o.port} is a simulated board: it runs the committed image already; nothing to flash.`, 'usage', EXIT.usage);
-  const run = o.run ?? defaultRun;
+  const env = o.env ?? process.env;
+  const run = o.run ?? ((cmd: string, args: string[]) => defaultRun(cmd, args, env));
   const progress = o.progress ?? (() => () => {});
   const { loadDevice, listPresets } = await import('../../firmware/devices/index.js');
   const device = loadDevice(o.device);
   const isPreset = listPresets().includes(o.device);
 
-  const pio = o.pio ?? findPio();
-  const avrdude = o.avrdude ?? which('avrdude');
+  const pio = o.pio ?? findPio(env);
+  const avrdude = o.avrdude ?? which('avrdude', env);
   const image = join(packageRoot, 'firmware', 'images', `${device.name}.hex`);
   let cmd: string;
   let args: string[];

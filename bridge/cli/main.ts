@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfig, type Config } from '../config.js';
-import { BotduinoError, EXIT } from '../errors.js';
+import { BotduinoError, ConfigError, EXIT } from '../errors.js';
 import { createLogger, mask, type Level, type Logger } from '../log.js';
 import { packageVersion } from '../paths.js';
 import { createOutput, type Output } from './output.js';
@@ -52,7 +52,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     code = c;
   };
 
-  const cli: Argv<Globals> = yargs(args)
+  const cli: Argv<Globals> = yargs()
     .scriptName('botduino')
     .usage('$0 <command> [options]\n\nTurn an Arduino with an LCD, buttons and a keypad into a chat device for a BotDistrikt chatbot.')
     .option('config', { type: 'string', describe: 'Config file (default ./botduino.json or ~/.config/botduino/config.json)' })
@@ -161,6 +161,8 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     )
     .command('firmware', 'Generate, build or flash the firmware', (y) =>
       y
+        .example('$0 firmware generate --device my-device.json --out my-firmware', 'a PlatformIO project for your own wiring')
+        .example('$0 firmware flash --device lcd-keypad-shield --port /dev/ttyACM0', 'upload a preset')
         .command(
           'generate',
           'Write a complete PlatformIO project for a device',
@@ -189,18 +191,27 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           (y2) =>
             y2
               .positional('presets', { type: 'string', array: true, describe: 'Presets to build (default: all)' })
+              .option('out', { type: 'string', describe: 'Build folder (objects, ELF and HEX); default <tmp>/botduino-firmware-build' })
+              .option('images', { type: 'boolean', describe: 'Also copy each HEX over firmware/images/<preset>.hex (for botduino maintainers)' })
               .option('json', { type: 'boolean' })
-              .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr'),
+              .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr')
+              .example('$0 firmware build --out build/fw --json', 'every preset; flash and RAM as JSON'),
           async (a) => {
             const out = createOutput({ json: a.json, stdout, stderr });
             const { buildPreset } = await import('../../firmware/build/build.js');
             const { listPresets } = await import('../../firmware/devices/index.js');
             const names = a.presets?.length ? a.presets : listPresets();
+            const unknown = names.filter((n) => !listPresets().includes(n));
+            if (unknown.length)
+              throw new ConfigError(`Not a preset: ${unknown.join(', ')}. Presets: ${listPresets().join(', ')}; for your own device use \`botduino firmware generate\` and PlatformIO.`);
+            const { tmpdir } = await import('node:os');
+            const { join, resolve } = await import('node:path');
+            const workDir = a.out ? resolve(a.out) : join(tmpdir(), 'botduino-firmware-build');
             const results = [];
             for (const n of names) {
               const end = out.progress(`building ${n}`);
               try {
-                const r = await buildPreset(n, { copyImage: true });
+                const r = await buildPreset(n, { copyImage: !!a.images, workDir });
                 end('done');
                 results.push({ preset: n, flash: r.flash, ram: r.ram, flashMax: r.flashMax, ramMax: r.ramMax, hex: r.hexPath });
                 if (!a.json) out.data(`${n}: ${r.flash} B flash (of ${r.flashMax}), ${r.ram} B RAM (of ${r.ramMax})`);
@@ -223,7 +234,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           async (a) => {
             const { config, out } = setup(a, io);
             const { flash } = await import('./flash.js');
-            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress });
+            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress, env: io.env ?? process.env });
           },
         )
         .demandCommand(1, 'Name a firmware command: generate, build or flash.'),
@@ -312,12 +323,17 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      stderr.write(`${msg}\nRun \`botduino --help\` for usage.\n`);
-      done(EXIT.usage);
+      // thrown, so that no command runs after a usage error
+      throw new BotduinoError(`${msg}\nRun \`botduino --help\` for usage.`, 'usage', EXIT.usage);
     });
 
   try {
-    await cli.parseAsync();
+    // help and version text come back here instead of going to the console, so they land on io.stdout
+    let shown = '';
+    await cli.parseAsync(args, {}, (_err, _argv, output) => {
+      if (output) shown = output;
+    });
+    if (shown) stdout.write(shown + '\n');
   } catch (e) {
     if (e instanceof BotduinoError) {
       stderr.write(mask(`botduino: ${e.message}`) + '\n');

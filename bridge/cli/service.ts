@@ -115,10 +115,11 @@ export function installService(o: ServiceOptions, opts: { root?: string } = {}):
   return res;
 }
 
-/** Whether a command is on PATH. */
-export function which(cmd: string): string | undefined {
+/** Whether a command is on the PATH of `env` (default: this process's). */
+export function which(cmd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!/^[\w.+-]+$/.test(cmd)) return undefined;
   try {
-    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+    return execFileSync('/bin/sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8', env }).trim() || undefined;
   } catch {
     return undefined;
   }

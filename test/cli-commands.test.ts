@@ -1,0 +1,361 @@
+/**
+ * Every command of the CLI through `main(args, io)`, as a user runs it:
+ * exit codes (bridge/errors.ts EXIT, listed in `botduino --help`), data on
+ * stdout, logs and advice on stderr.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
+import { main, type CliIO } from '../bridge/cli/main.js';
+import { EXIT } from '../bridge/errors.js';
+
+const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
+const tmp = mkdtempSync(join(tmpdir(), 'bd-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh state folder and no config file from this machine; `env` on top. */
+function baseEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const dir = join(tmp, `run-${n++}`);
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    BOTDUINO_STATE_DIR: join(dir, 'state'),
+    BOTDUINO_WEBHOOK_PORT: '0',
+    NO_COLOR: '1',
+    ...env,
+  };
+}
+
+async function cli(args: string[], o: Omit<CliIO, 'stdout' | 'stderr'> & { onStdout?: (all: string) => void; onStderr?: (all: string) => void } = {}): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    env: o.env ?? baseEnv(),
+    until: o.until,
+    signal: o.signal,
+    stdin: o.stdin,
+    stdout: { write: (s: string) => ((stdout += s), o.onStdout?.(stdout)) },
+    stderr: { write: (s: string) => ((stderr += s), o.onStderr?.(stderr)) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Resolves when `test` holds for the text seen so far. */
+function waitFor(test: () => boolean, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = setInterval(() => {
+      if (test()) {
+        clearInterval(tick);
+        resolve();
+      } else if (Date.now() - t0 > timeoutMs) {
+        clearInterval(tick);
+        reject(new Error('timed out'));
+      }
+    }, 20);
+  });
+}
+
+describe('help and usage', () => {
+  const commands = [
+    ['run'],
+    ['simulate'],
+    ['ports'],
+    ['monitor'],
+    ['firmware'],
+    ['firmware', 'generate'],
+    ['firmware', 'build'],
+    ['firmware', 'flash'],
+    ['probe'],
+    ['doctor'],
+    ['service'],
+    ['config'],
+  ];
+
+  it('lists every command, the exit codes, and examples', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(EXIT.ok);
+    for (const c of ['run', 'simulate', 'ports', 'monitor', 'firmware', 'probe', 'doctor', 'service', 'config']) expect(r.stdout).toContain(`botduino ${c}`);
+    expect(r.stdout).toMatch(/Exit codes: 0 ok [^]* 3 configuration [^]* 4 serial port [^]* 7 tool missing/);
+  });
+
+  it.each(commands.map((c) => [c.join(' '), c]))('`%s --help` shows examples', async (_name, c) => {
+    const r = await cli([...(c as string[]), '--help']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toMatch(/botduino \S+/);
+  });
+
+  it('exits 2 on an unknown command or option, pointing at --help', async () => {
+    for (const args of [['nope'], ['run', '--no-such-option'], [], ['firmware']]) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(EXIT.usage);
+      expect(r.stderr).toContain('--help');
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('prints its version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('simulate', () => {
+  it('plays a scenario and prints JSON-line LCD snapshots with the demo welcome', async () => {
+    const script = join(tmp, 'scenario.jsonl');
+    writeFileSync(script, '# wait for the welcome, then press DOWN\n{"at": 2500, "tap": "DOWN"}\n');
+    const r = await cli(['simulate', '--json', '--script', script, '--duration', '4000']);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    const snaps = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { t: number; rows: string[] });
+    expect(snaps.length).toBeGreaterThan(2);
+    for (const s of snaps) {
+      expect(typeof s.t).toBe('number');
+      expect(s.rows).toHaveLength(2);
+      for (const row of s.rows) expect([...row]).toHaveLength(16);
+    }
+    expect(snaps.map((s) => s.rows.join(' ')).join('\n')).toContain('Hello! I am the');
+    expect(snaps.map((s) => s.t)).toEqual([...snaps.map((s) => s.t)].sort((a, b) => a - b));
+  });
+
+  it('names the line of a bad scenario step and exits 3', async () => {
+    const script = join(tmp, 'bad.jsonl');
+    writeFileSync(script, '{"at": 100, "tap": "SELECT"}\n{"at": 200, "push": "UP"}\n');
+    const r = await cli(['simulate', '--json', '--script', script]);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toMatch(/line 2/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 3 on an unknown preset, listing the presets', async () => {
+    const r = await cli(['simulate', '--json', '--preset', 'no-such-board', '--script', '/dev/null']);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toMatch(/no-such-board.*lcd-keypad-shield/);
+  });
+});
+
+describe('run', () => {
+  let standIn: StandIn;
+  beforeAll(async () => {
+    standIn = await startStandIn({ appId: '42', domain: DOMAIN });
+  });
+  afterAll(() => standIn.close());
+  const channel = () => ({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl });
+
+  it('exits 3 without a BotDistrikt channel, saying what to set', async () => {
+    const r = await cli(['run', '--port', 'sim:lcd-keypad-shield']);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toMatch(/BOTDISTRIKT_APP_ID and BOTDISTRIKT_DOMAIN/);
+    expect(r.stderr).toMatch(/botduino simulate/);
+  });
+
+  it('comes online on a simulated board with the channel from the environment, and stops when asked', async () => {
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    const before = standIn.processedMessages().length;
+    const run = cli(['run', '--port', 'sim:lcd-keypad-shield'], {
+      env: baseEnv(channel()),
+      until,
+      onStderr: (all) => {
+        if (/online — botduino/.test(all)) setTimeout(stop, 1500);
+      },
+    });
+    const r = await run;
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(r.stderr).toMatch(/sim:lcd-keypad-shield: online — botduino \S+ on uno, 16×2 LCD/);
+    expect(r.stderr).toMatch(/webhook receiver: http:\/\/127\.0\.0\.1:\d+\/botduino\//);
+    expect(r.stderr).toContain('stopping');
+    expect(r.stderr).not.toContain('k3j9x0a1qz');
+    expect(standIn.processedMessages().slice(before)).toEqual(['hi']);
+  });
+
+  it('exits 3 on a guessable domain, saying why, and accepts it when allowed', async () => {
+    const guessable = { ...channel(), BOTDISTRIKT_DOMAIN: 'https://app.mywebsite.com' };
+    const r = await cli(['run', '--port', 'sim:lcd-keypad-shield'], { env: baseEnv(guessable) });
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toMatch(/easy to guess/);
+    expect(r.stderr).toMatch(/allowGuessableDomain/);
+
+    const ok = await cli(['run', '--port', 'sim:no-such-board'], { env: baseEnv({ ...guessable, BOTDISTRIKT_ALLOW_GUESSABLE_DOMAIN: '1' }) });
+    // past the domain check: now it is the port that is wrong
+    expect(ok.stderr).not.toMatch(/easy to guess/);
+    expect(ok.code).toBe(EXIT.serial);
+  });
+
+  it('exits 4 with advice on a port that can never work', async () => {
+    const r = await cli(['run', '--port', 'sim:no-such-board'], { env: baseEnv(channel()) });
+    expect(r.code).toBe(EXIT.serial);
+    expect(r.stderr).toMatch(/sim:no-such-board.*preset/);
+    expect(r.stderr).toMatch(/Name a preset \(sim:lcd-keypad-shield\) or a real port/);
+  });
+
+  it('keeps waiting for a board that is not plugged in yet instead of giving up', async () => {
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    const r = await cli(['run', '--port', '/dev/ttyBOTDUINO-NOT-THERE'], {
+      env: baseEnv(channel()),
+      until,
+      onStderr: (all) => {
+        if (/keeps trying/.test(all)) setTimeout(stop, 100);
+      },
+    });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr).toMatch(/\/dev\/ttyBOTDUINO-NOT-THERE: not online yet; botduino keeps trying in the background/);
+    expect(r.stderr).toMatch(/Is the board plugged in\?/);
+  });
+
+  it('takes flags over the environment over the config file', async () => {
+    const file = join(tmp, 'botduino.json');
+    writeFileSync(file, JSON.stringify({ botdistrikt: { appId: 7, domain: DOMAIN }, devices: [{ port: '/dev/ttyFROMFILE' }], startMessage: 'from file' }));
+    const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDUINO_PORTS: 'sim:from-env' });
+    const shown = await cli(['--config', file, 'config', 'show'], { env });
+    const config = JSON.parse(shown.stdout);
+    expect(config.botdistrikt.appId).toBe('42'); // env over file
+    expect(config.devices).toEqual([{ port: 'sim:from-env', baudRate: 115200 }]); // env over file
+    expect(config.startMessage).toBe('from file'); // file over default
+    expect(config.log.level).toBe('info'); // default
+
+    // and the flag over both: run with --port serves the simulated board, not the env's or the file's port
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    const r = await cli(['--config', file, 'run', '--port', 'sim:lcd-keypad-shield'], {
+      env: { ...env, BOTDISTRIKT_BASE_URL: standIn.baseUrl },
+      until,
+      onStderr: (all) => {
+        if (/online — /.test(all)) stop();
+      },
+    });
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(r.stderr).toContain('connecting to sim:lcd-keypad-shield\n');
+    expect(r.stderr).not.toMatch(/FROMFILE|from-env/);
+  });
+});
+
+describe('probe', () => {
+  let standIn: StandIn;
+  beforeAll(async () => {
+    standIn = await startStandIn({ appId: '42', domain: DOMAIN });
+  });
+  afterAll(() => standIn.close());
+
+  it('registers a user, sends one message and prints the raw answer with the domain and webchat_id masked', async () => {
+    const r = await cli(['probe', '--message', 'hi'], { env: baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }) });
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(standIn.processedMessages()).toEqual(['hi']);
+    const id = [...standIn.users.keys()][0];
+    expect(r.stdout).toContain('webchat_id');
+    expect(r.stdout).toContain('Hello! I am the botduino demo bot');
+    expect(r.stdout).toContain('quick_replies');
+    expect(r.stdout + r.stderr).not.toContain('k3j9x0a1qz');
+    expect(r.stdout + r.stderr).not.toContain(id);
+  });
+
+  it('exits 3 without a channel', async () => {
+    const r = await cli(['probe']);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toMatch(/BOTDISTRIKT_APP_ID/);
+  });
+
+  it('exits 6 when the channel is refused, saying so', async () => {
+    const r = await cli(['probe'], { env: baseEnv({ BOTDISTRIKT_APP_ID: '43', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }) });
+    expect(r.code).toBe(EXIT.api);
+    expect(r.stderr).not.toContain('k3j9x0a1qz');
+  });
+});
+
+describe('ports, monitor, doctor, service, config', () => {
+  it('`ports --json` prints a JSON array', async () => {
+    const r = await cli(['ports', '--json']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+  });
+
+  it('`monitor sim:… --json` prints every frame decoded, from the boot HELLO, until stopped', async () => {
+    const ac = new AbortController();
+    const r = await cli(['monitor', 'sim:lcd-keypad-shield', '--json', '--ping'], {
+      signal: ac.signal,
+      onStdout: (all) => {
+        if (/"kind":"PONG"/.test(all)) ac.abort();
+      },
+    });
+    expect(r.code).toBe(EXIT.ok);
+    const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dir: string; line: string; msg?: { kind: string } });
+    const hello = frames.find((f) => f.msg?.kind === 'HELLO');
+    expect(hello).toMatchObject({ dir: 'rx', msg: { kind: 'HELLO', cols: 16, rows: 2 } });
+    expect(frames.some((f) => f.dir === 'tx' && f.msg?.kind === 'PING')).toBe(true);
+    expect(frames.some((f) => f.dir === 'rx' && f.msg?.kind === 'PONG')).toBe(true);
+  });
+
+  it('`monitor` exits 4 with advice on a port that is not there', async () => {
+    const r = await cli(['monitor', '/dev/ttyBOTDUINO-NOT-THERE']);
+    expect(r.code).toBe(EXIT.serial);
+    expect(r.stderr).toMatch(/No serial port at \/dev\/ttyBOTDUINO-NOT-THERE.*botduino ports/);
+  });
+
+  it('`doctor --json` reports its checks and exits 1 when the config is broken', async () => {
+    const good = await cli(['doctor', '--json']);
+    const report = JSON.parse(good.stdout) as { ok: boolean; checks: { name: string; status: string }[] };
+    expect(report.checks.find((c) => c.name === 'node')?.status).toBe('ok');
+    expect(report.checks.find((c) => c.name === 'config')?.status).toBe('ok');
+    expect(good.code).toBe(report.ok ? EXIT.ok : EXIT.failure);
+
+    const file = join(tmp, 'broken.json');
+    writeFileSync(file, '{ "webhook": { "maxBody": -1 } }');
+    const bad = await cli(['--config', file, 'doctor', '--json']);
+    expect(bad.code).toBe(EXIT.failure);
+    const checks = (JSON.parse(bad.stdout) as typeof report).checks;
+    expect(checks.find((c) => c.name === 'config')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/webhook\.maxBody/) });
+
+    const text = await cli(['--config', file, 'doctor']);
+    expect(text.stdout).toMatch(/✗ config: [^]*webhook\.maxBody/);
+  });
+
+  it('`service print` prints a systemd unit and a udev rule', async () => {
+    const r = await cli(['service', 'print', '--service-config', '/etc/botduino.json']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toMatch(/\[Service\]\nExecStart=\S+ \S+main\.[jt]s run --config \/etc\/botduino\.json/);
+    expect(r.stdout).toContain('SUBSYSTEM=="tty"');
+  });
+
+  it('`service install --user` writes a user unit and says what to run next', async () => {
+    const env = baseEnv();
+    const home = env.HOME!;
+    const r = await cli(['service', 'install', '--user'], { env });
+    // the unit goes to the real home of the user running this (systemd looks there)
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr).toMatch(/wrote \S+\/\.config\/systemd\/user\/botduino\.service/);
+    expect(r.stderr).toContain('systemctl --user daemon-reload');
+    expect(existsSync(home)).toBe(false);
+  });
+
+  it('`config show` masks the domain and the webhook secret; `config schema` is a JSON Schema', async () => {
+    const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDUINO_WEBHOOK_SECRET: 'S3cr3tS3cr3tS3cr3tXYZ' });
+    const shown = await cli(['config', 'show'], { env });
+    expect(shown.code).toBe(EXIT.ok);
+    expect(shown.stdout).not.toContain('k3j9x0a1qz');
+    expect(shown.stdout).not.toContain('S3cr3tS3cr3tS3cr3tXYZ');
+    expect(JSON.parse(shown.stdout).botdistrikt.domain).toMatch(/…/);
+
+    const schema = await cli(['config', 'schema']);
+    const s = JSON.parse(schema.stdout);
+    expect(s.$schema).toMatch(/json-schema\.org/);
+    expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['devices', 'botdistrikt', 'webhook', 'ui']));
+  });
+
+  it('`config show` exits 3 naming the bad field and where it came from', async () => {
+    const r = await cli(['config', 'show'], { env: baseEnv({ BOTDUINO_WEBHOOK_PORT: 'eighty' }) });
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toMatch(/webhook\.port: .*\(from the environment\)/);
+  });
+});
