@@ -39,11 +39,12 @@ static uint16_t rejects[BD_REJECT_REASONS];
 
 // ---- what the device says
 
-static uint8_t copy_P(uint8_t *dst, PGM_P src) {
-  uint8_t n = (uint8_t)strlen_P(src);
-  memcpy_P(dst, src, n);
-  return n;
-}
+// Copies a string constant from flash; its length is known when compiling.
+#define COPY_P(dst, text) (memcpy_P((dst), PSTR(text), sizeof(text) - 1), (uint8_t)(sizeof(text) - 1))
+static_assert(sizeof(BD_FW_NAME) - 1 <= BD_HELLO_FW_MAX && sizeof(BD_FW_VERSION) - 1 <= BD_HELLO_VER_MAX &&
+                  sizeof(BD_BOARD_NAME) - 1 <= BD_HELLO_BOARD_MAX && sizeof(BD_BUTTON_NAMES) - 1 <= BD_HELLO_BUTTONS_MAX &&
+                  sizeof(BD_KEYPAD_LAYOUT) - 1 <= BD_HELLO_KEYS_MAX,
+              "a HELLO string of bd_config.h is longer than the protocol allows");
 
 static void send_hello(void) {
   bd_hello_t h;
@@ -52,9 +53,9 @@ static void send_hello(void) {
   h.fp[1] = (uint8_t)(BD_SCHEMA_FP_U32 >> 16);
   h.fp[2] = (uint8_t)(BD_SCHEMA_FP_U32 >> 8);
   h.fp[3] = (uint8_t)BD_SCHEMA_FP_U32;
-  h.fw_len = copy_P(h.fw, PSTR(BD_FW_NAME));
-  h.ver_len = copy_P(h.ver, PSTR(BD_FW_VERSION));
-  h.board_len = copy_P(h.board, PSTR(BD_BOARD_NAME));
+  h.fw_len = COPY_P(h.fw, BD_FW_NAME);
+  h.ver_len = COPY_P(h.ver, BD_FW_VERSION);
+  h.board_len = COPY_P(h.board, BD_BOARD_NAME);
   h.id_len = board_read_id(h.id);
   h.boot = board_boot_count();
   h.txb = events_first_seq();
@@ -62,8 +63,8 @@ static void send_hello(void) {
   h.rows = BD_LCD_ROWS;
   h.lcd = BD_LCD_I2C ? BD_HELLO_LCD_I2C : BD_HELLO_LCD_PARALLEL;
   h.rom = BD_LCD_ROM;
-  h.buttons_len = copy_P(h.buttons, PSTR(BD_BUTTON_NAMES));
-  h.keys_len = copy_P(h.keys, PSTR(BD_KEYPAD_LAYOUT));
+  h.buttons_len = COPY_P(h.buttons, BD_BUTTON_NAMES);
+  h.keys_len = COPY_P(h.keys, BD_KEYPAD_LAYOUT);
   h.kcols = BD_KEYPAD_NCOLS;
   h.rx = BD_RX_RING;
   h.mfl = BD_MAX_HOST_FRAME;
