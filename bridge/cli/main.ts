@@ -40,13 +40,14 @@ function setup(argv: Globals, io: CliIO, flags: Record<string, unknown> = {}): {
   const level: Level = argv.verbose ? 'debug' : (argv['log-level'] ?? config.log.level);
   const stderr = io.stderr ?? process.stderr;
   const logger = createLogger({ level, write: (l) => stderr.write(l + '\n'), color: !!stderr.isTTY && !env.NO_COLOR });
-  return { config, logger, out: createOutput({ json: argv.json, stdout: io.stdout, stderr: io.stderr }) };
+  return { config, logger, out: createOutput({ json: argv.json, stdout: io.stdout, stderr: io.stderr, color: !!stderr.isTTY && !env.NO_COLOR }) };
 }
 
 /** Runs the CLI with `args`; resolves with the exit code (never calls process.exit). */
 export async function main(args: string[], io: CliIO = {}): Promise<number> {
   const stderr = io.stderr ?? process.stderr;
   const stdout = io.stdout ?? process.stdout;
+  const color = !!stderr.isTTY && !(io.env ?? process.env).NO_COLOR;
   let code: number = EXIT.ok;
   const done = (c: number) => {
     code = c;
@@ -112,7 +113,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       'List serial ports, marking the ones that look like Arduino boards',
       (y) => y.option('json', { type: 'boolean', describe: 'JSON output' }).example('$0 ports --json', 'machine-readable list'),
       async (a) => {
-        const out = createOutput({ json: a.json, stdout, stderr });
+        const out = createOutput({ json: a.json, stdout, stderr, color });
         const { listPorts } = await import('../link/ports.js');
         const ports = await listPorts();
         if (a.json) out.data(ports);
@@ -173,7 +174,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
               .option('json', { type: 'boolean' })
               .example('$0 firmware generate --device my-device.json --out my-firmware', 'then: pio run -d my-firmware -t upload'),
           async (a) => {
-            const out = createOutput({ json: a.json, stdout, stderr });
+            const out = createOutput({ json: a.json, stdout, stderr, color });
             const { loadDevice } = await import('../../firmware/devices/index.js');
             const { generateProject } = await import('../../firmware/generator/device.js');
             const device = loadDevice(a.device);
@@ -197,7 +198,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
               .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr')
               .example('$0 firmware build --out build/fw --json', 'every preset; flash and RAM as JSON'),
           async (a) => {
-            const out = createOutput({ json: a.json, stdout, stderr });
+            const out = createOutput({ json: a.json, stdout, stderr, color });
             const { buildPreset } = await import('../../firmware/build/build.js');
             const { listPresets } = await import('../../firmware/devices/index.js');
             const names = a.presets?.length ? a.presets : listPresets();
@@ -266,7 +267,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       'Check Node, serial permissions, PlatformIO, ports, the config and the webhook',
       (y) => y.option('json', { type: 'boolean' }).example('$0 doctor', 'what to fix, if anything'),
       async (a) => {
-        const out = createOutput({ json: a.json, stdout, stderr });
+        const out = createOutput({ json: a.json, stdout, stderr, color });
         const { runDoctor } = await import('./doctor-run.js');
         const { ok, checks, text } = await runDoctor({ configFile: a.config, env: io.env ?? process.env });
         out.data(a.json ? { ok, checks } : text);
@@ -284,14 +285,14 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           .example('$0 service print', 'show the unit and the udev rule')
           .example('sudo $0 service install --service-config /etc/botduino.json', 'install both'),
       async (a) => {
-        const out = createOutput({ stdout, stderr });
+        const out = createOutput({ stdout, stderr, color });
         const svc = await import('./service.js');
         const exec = realpathSync(fileURLToPath(import.meta.url));
         const o = { exec, config: a['service-config'], userUnit: a.user };
         if (a.action === 'print') {
           out.data(`# /etc/systemd/system/botduino.service\n${svc.systemdUnit(o)}\n# /etc/udev/rules.d/99-botduino.rules\n${svc.udevRule()}`);
         } else {
-          const r = svc.installService(o);
+          const r = svc.installService(o, { home: (io.env ?? process.env).HOME || undefined });
           out.note(`wrote ${r.unitPath}${r.rulePath ? ` and ${r.rulePath}` : ''}; now run:\n  ${r.commands.join('\n  ')}`);
         }
       },
@@ -301,7 +302,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       'Show the effective configuration (secrets masked) or its JSON Schema',
       (y) => y.positional('action', { choices: ['show', 'schema'] as const, demandOption: true }).example('$0 config show', 'after flags, environment and file are merged'),
       async (a) => {
-        const out = createOutput({ stdout, stderr });
+        const out = createOutput({ stdout, stderr, color });
         if (a.action === 'schema') {
           const { configJsonSchema } = await import('../config.js');
           out.data(JSON.stringify(configJsonSchema(), null, 2));

@@ -16,12 +16,14 @@ export interface OutputOptions {
   json?: boolean;
   stdout?: { write(s: string): unknown; isTTY?: boolean };
   stderr?: { write(s: string): unknown; isTTY?: boolean };
+  /** Colour the progress marks; default: stderr is a TTY and NO_COLOR is unset. */
+  color?: boolean;
 }
 
 export function createOutput(o: OutputOptions = {}): Output {
   const stdout = o.stdout ?? process.stdout;
   const stderr = o.stderr ?? process.stderr;
-  const color = useColor(stderr);
+  const color = o.color ?? useColor(stderr);
   const json = !!o.json;
   return {
     color,

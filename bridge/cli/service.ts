@@ -85,9 +85,14 @@ export interface InstallResult {
   commands: string[];
 }
 
-/** Writes the unit (and, as root, the udev rule) and tells what to run next. */
-export function installService(o: ServiceOptions, opts: { root?: string } = {}): InstallResult {
+/**
+ * Writes the unit (and, as root, the udev rule) and tells what to run next.
+ * `root`: a folder standing for / (packaging, tests); `home`: the home a
+ * user unit goes under (default the current user's).
+ */
+export function installService(o: ServiceOptions, opts: { root?: string; home?: string } = {}): InstallResult {
   const root = opts.root ?? '/';
+  const home = opts.home ?? homedir();
   const isRoot = process.getuid?.() === 0;
   if (!o.userUnit && !isRoot && root === '/')
     throw new BotduinoError(
@@ -96,7 +101,7 @@ export function installService(o: ServiceOptions, opts: { root?: string } = {}):
       EXIT.failure,
     );
   const unitPath = o.userUnit
-    ? join(root === '/' ? homedir() : root, '.config/systemd/user/botduino.service')
+    ? join(root === '/' ? home : root, '.config/systemd/user/botduino.service')
     : join(root, 'etc/systemd/system/botduino.service');
   mkdirSync(dirname(unitPath), { recursive: true });
   writeFileSync(unitPath, systemdUnit(o));
