@@ -41,7 +41,12 @@ int main() {
     bd_msg_t msg;
     memset(&msg, 0xA5, sizeof msg);
     bdh_dispatched = -1;
-    bd_reject_t r = n > (bd_len_t)-1 ? BD_REJECT_LONG : bd_decode(frame, (bd_len_t)n, &msg);
+    /* a line longer than bd_len_t counts is long before bd_decode sees it, and has no seq */
+    bd_reject_t r = BD_REJECT_LONG;
+    if (n > (bd_len_t)-1)
+      msg.seq = 0;
+    else
+      r = bd_decode(frame, (bd_len_t)n, &msg);
     if (r != BD_OK) {
       printf("{\"ok\":false,\"reason\":\"%s\",\"seq\":%u}\n", REASONS[r], msg.seq);
       continue;
