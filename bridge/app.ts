@@ -277,7 +277,7 @@ export class DeviceSession {
   private newUI(caps: DeviceCaps): void {
     this.ui?.dispose();
     const ui = new DeviceUI(caps, { ...this.opts.ui, ...this.entry.ui } as UIOptions, { clock: this.opts.clock });
-    ui.on('change', () => this.link.show(ui.frame()));
+    ui.on('change', () => this.guard(() => this.link.show(ui.frame())));
     ui.on('action', (a) => void this.act(a).catch((e: unknown) => this.problem(e)));
     this.ui = ui;
     this.uiKey = `${caps.cols}x${caps.rows}/${caps.rom}/${caps.buttons.join(',')}/${caps.keypad.join('')}`;
@@ -381,36 +381,31 @@ export class Bridge extends EventEmitter<BridgeEvents> {
    * other devices.
    */
   async start(): Promise<StartResult> {
+    if (this.opts.controlDir) await this.startControl(this.opts.controlDir);
     if (this.opts.webhook) {
-      this.webhook = await startWebhook({
-        ...this.opts.webhook,
-        state: this.opts.users.state,
-        findDevice: (webchatId) => this.opts.users.deviceOf(webchatId),
-        logger: this.log.child('webhook'),
-      });
+      const w = this.opts.webhook;
+      try {
+        this.webhook = await startWebhook({
+          ...w,
+          state: this.opts.users.state,
+          findDevice: (webchatId) => this.opts.users.deviceOf(webchatId),
+          logger: this.log.child('webhook'),
+        });
+      } catch (e) {
+        this.control?.close();
+        const err = e as NodeJS.ErrnoException;
+        const where = `${w.host ?? '127.0.0.1'}:${w.port ?? 8787}`;
+        throw new ConfigError(
+          err.code === 'EADDRINUSE'
+            ? `The webhook receiver cannot listen on ${where}: another program (or another botduino) uses that port. Set webhook.port (or BOTDUINO_WEBHOOK_PORT) to a free port, or stop the other program.`
+            : `The webhook receiver cannot listen on ${where}: ${err.message}. Check webhook.host and webhook.port.`,
+          { cause: e },
+        );
+      }
       this.webhook.on('push', (p) => {
         const s = this.sessions.find((x) => x.deviceId !== null && x.deviceId === p.deviceId);
         if (s) s.push(p.replies, p.source);
         else this.log.warn('a pushed message names a user no connected device has; it is dropped');
-      });
-    }
-    if (this.opts.controlDir) {
-      const find = (port: string) => this.sessions.find((x) => x.entry.port === port || x.link.path === port);
-      this.control = await startControlServer(this.opts.controlDir, {
-        release: async (port) => {
-          const s = find(port);
-          if (!s) return false;
-          this.log.info(`letting go of ${port} for a firmware upload`);
-          await s.stop();
-          return true;
-        },
-        resume: async (port) => {
-          const s = find(port);
-          if (!s) return false;
-          this.log.info(`taking ${port} back after the firmware upload`);
-          void s.run();
-          return true;
-        },
       });
     }
     const results = await Promise.all(this.sessions.map((s) => s.run()));
@@ -421,6 +416,27 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       else failed.push({ session: this.sessions[i], error: r.error, retrying: r.retrying });
     });
     return { online, failed };
+  }
+
+  /** Listens for `firmware flash` asking to let go of a port and to take it back. */
+  private async startControl(dir: string): Promise<void> {
+    const find = (port: string) => this.sessions.find((x) => x.entry.port === port || x.link.path === port);
+    this.control = await startControlServer(dir, {
+      release: async (port) => {
+        const s = find(port);
+        if (!s) return false;
+        this.log.info(`letting go of ${port} for a firmware upload`);
+        await s.stop();
+        return true;
+      },
+      resume: async (port) => {
+        const s = find(port);
+        if (!s) return false;
+        this.log.info(`taking ${port} back after the firmware upload`);
+        void s.run();
+        return true;
+      },
+    });
   }
 
   async stop(): Promise<void> {

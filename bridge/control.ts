@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { BotduinoError, EXIT } from './errors.js';
 
 export interface ControlHandlers {
   release(port: string): Promise<boolean>;
@@ -25,7 +26,12 @@ export async function startControlServer(stateDir: string, h: ControlHandlers): 
   const path = controlSocketPath(stateDir);
   if (existsSync(path)) {
     // a socket left by a bridge that crashed, or one still running
-    if (await ping(path)) throw new Error(`another botduino bridge is running (control socket ${path}); stop it first`);
+    if (await ping(path))
+      throw new BotduinoError(
+        `Another botduino bridge is running (its control socket is ${path}): stop it first (\`systemctl stop botduino\`, or Ctrl-C where it runs), or give this one another state directory (BOTDUINO_STATE_DIR).`,
+        'bridge-running',
+        EXIT.failure,
+      );
     unlinkSync(path);
   }
   const server = createServer((sock) => {

@@ -215,6 +215,35 @@ describe('run', () => {
     expect(r.stderr).toMatch(/Is the board plugged in\?/);
   });
 
+  it('exits 3 when the webhook port is taken, saying how to pick another', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await cli(['run', '--port', 'sim:lcd-keypad-shield'], { env: baseEnv({ ...channel(), BOTDUINO_WEBHOOK_PORT: String(port) }) });
+      expect(r.code).toBe(EXIT.config);
+      expect(r.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: another program .* BOTDUINO_WEBHOOK_PORT`));
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('exits 1 when another bridge already runs with the same state directory', async () => {
+    const env = baseEnv(channel());
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    let online!: () => void;
+    const first = cli(['run', '--port', 'sim:lcd-keypad-shield'], { env, until, onStderr: (all) => /online — /.test(all) && online() });
+    await new Promise<void>((r) => (online = r));
+    const second = await cli(['run', '--port', 'sim:i2c-lcd-keypad'], { env });
+    stop();
+    expect((await first).code).toBe(EXIT.ok);
+    expect(second.code).toBe(EXIT.failure);
+    expect(second.stderr).toMatch(/Another botduino bridge is running .*stop it first/);
+    expect(second.stderr).not.toMatch(/looks like a bug/);
+  });
+
   it('takes flags over the environment over the config file', async () => {
     const file = join(tmp, 'botduino.json');
     writeFileSync(file, JSON.stringify({ botdistrikt: { appId: 7, domain: DOMAIN }, devices: [{ port: '/dev/ttyFROMFILE' }], startMessage: 'from file' }));
