@@ -11,6 +11,7 @@ import { Bridge, type BridgeOptions } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
+import { controlRequest } from '../bridge/control.js';
 import { SerialError } from '../bridge/errors.js';
 import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
 import { frameToText } from '../bridge/ui/text-view.js';
@@ -124,6 +125,31 @@ describe('several boards on one bridge', () => {
     expect(failed[0].retrying).toBe(false);
     expect(failed[0].error.exitCode).toBe(4);
     expect(failed[0].error.message).toMatch(/sim:no-such-board.*preset/);
+  });
+});
+
+describe('firmware uploads', () => {
+  it('lets go of a port when `firmware flash` asks, and takes the board back after, in the same conversation', async () => {
+    const a = createPresetBoard('lcd-keypad-shield');
+    const controlDir = mkdtempSync(join(tmpdir(), 'bd-ctl-'));
+    cleanups.push(() => rmSync(controlDir, { recursive: true, force: true }));
+    const { bridge, standIn, paths } = await setup([a], { controlDir });
+    await bridge.start();
+    await see(a, 'Weather');
+    const states: string[] = [];
+    bridge.on('state', (s) => states.push(s.state));
+
+    expect(await controlRequest(controlDir, { op: 'release', port: paths[0] })).toEqual({ ok: true });
+    expect(bridge.sessions[0].link.state).toBe('closed');
+    expect(await controlRequest(controlDir, { op: 'release', port: '/dev/ttyNOT-MINE' })).toMatchObject({ ok: false, error: expect.stringMatching(/does not hold/) });
+    expect(await controlRequest(controlDir, { op: 'resume', port: paths[0] })).toEqual({ ok: true });
+    await expect.poll(() => bridge.sessions[0].link.state, { timeout: 10_000 }).toBe('online');
+    expect(states).toEqual(['closed', 'connecting', 'online']);
+
+    a.press('LEFT', { holdMs: 60 });
+    await see(a, 'You said: ping');
+    expect(standIn.processedMessages()).toEqual(['hi', 'ping me']);
+    expect(new Set(standIn.requests.filter((q) => q.path.endsWith('/message')).map((q) => q.headers.authorization)).size).toBe(1);
   });
 });
 
