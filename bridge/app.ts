@@ -113,6 +113,7 @@ export class DeviceSession {
   private retryDelay: number;
   private lastRetryError = '';
   private stopped = false;
+  private starting = false;
   /** Kiosk idle timer, and whether the conversation was used since the welcome. */
   private idleTimer: unknown = null;
   private used = false;
@@ -141,7 +142,8 @@ export class DeviceSession {
     this.link.on('state', (state, detail) => {
       // while a board that is not there is tried again, its every try is not news
       const line = `${state}${detail ? `: ${detail}` : ''}`;
-      if (this.lastRetryError && state !== 'online') this.log.debug(line);
+      // (nor is a first try's failure: run() tells it, with what happens next)
+      if ((this.starting || this.lastRetryError) && state !== 'online') this.log.debug(line);
       else this.log.info(line);
       this.bridge.emit('state', { port: entry.port, state, detail });
     });
@@ -159,7 +161,12 @@ export class DeviceSession {
         throw new SerialError(`${(e as Error).message} Name a preset (sim:lcd-keypad-shield) or a real port.`, 'sim-unknown', { cause: e });
       }
     }
-    return this.link.start();
+    this.starting = true;
+    try {
+      return await this.link.start();
+    } finally {
+      this.starting = false;
+    }
   }
 
   /**

@@ -40,7 +40,7 @@ export function createOutput(o: OutputOptions = {}): Output {
       else stderr.write(`… ${step}\n`);
       return (result = 'done') => {
         const s = ((Date.now() - start) / 1000).toFixed(1);
-        const mark = result === 'done' || result === 'ok' ? (color ? '\x1b[32m✓\x1b[0m' : '✓') : color ? '\x1b[31m✗\x1b[0m' : '✗';
+        const mark = result === 'done' || result.startsWith('ok') ? (color ? '\x1b[32m✓\x1b[0m' : '✓') : color ? '\x1b[31m✗\x1b[0m' : '✗';
         stderr.write(`${mark} ${step}: ${result} (${s} s)\n`);
       };
     },

@@ -57,7 +57,7 @@ export async function runBridge(o: RunOptions): Promise<number> {
     const { online, failed } = await bridge.start();
     const waiting = failed.filter((f) => f.retrying);
     const given = failed.filter((f) => !f.retrying);
-    end(failed.length ? `${online.length} online, ${waiting.length} waiting, ${given.length} failed` : 'done');
+    end(given.length ? `${online.length} online, ${waiting.length} waiting, ${given.length} failed` : waiting.length ? `ok (${online.length} online, ${waiting.length} waiting)` : 'done');
     for (const f of waiting) out.note(`${f.session.entry.port}: not online yet; botduino keeps trying in the background. ${f.error.message}`);
     for (const f of given) out.note(`${f.session.entry.port}: ${f.error.message}`);
     if (!online.length && !waiting.length) {
