@@ -382,6 +382,25 @@ describe('ports, monitor, doctor, service, config', () => {
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['devices', 'botdistrikt', 'webhook', 'ui']));
   });
 
+  it('`webhook-url` prints the full URL the receiver will answer on, with the secret kept in state', async () => {
+    const env = baseEnv();
+    const r = await cli(['webhook-url', '--base', 'https://k3j9.example.org/'], { env });
+    expect(r.code).toBe(EXIT.ok);
+    const url = r.stdout.trim();
+    expect(url).toMatch(/^https:\/\/k3j9\.example\.org\/botduino\/[A-Za-z0-9_-]{24,}$/);
+    const { StateFile } = await import('../bridge/botdistrikt/state.js');
+    const { startWebhook } = await import('../bridge/botdistrikt/webhook.js');
+    const hook = await startWebhook({ port: 0, state: new StateFile(env.BOTDUINO_STATE_DIR) });
+    try {
+      expect(url.endsWith(hook.path)).toBe(true);
+    } finally {
+      await hook.close();
+    }
+    const local = await cli(['webhook-url'], { env });
+    expect(local.stdout.trim()).toBe(`http://127.0.0.1:0${new URL(url).pathname}`);
+    expect(local.stderr).toContain('--base');
+  });
+
   it('`config show` exits 3 naming the bad field and where it came from', async () => {
     const r = await cli(['config', 'show'], { env: baseEnv({ BOTDUINO_WEBHOOK_PORT: 'eighty' }) });
     expect(r.code).toBe(EXIT.config);

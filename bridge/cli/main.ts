@@ -298,6 +298,30 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       },
     )
     .command(
+      'webhook-url',
+      'Print the full URL of the webhook receiver (its path holds a secret) for BotDistrikt’s Website Integration page',
+      (y) =>
+        y
+          .option('base', { type: 'string', describe: 'The public base URL that reaches the receiver (your proxy or tunnel), e.g. https://bot.example.org' })
+          .example('$0 webhook-url --base https://k3j9.example.org', 'the URL to paste as the Event webhook'),
+      async (a) => {
+        const { config, out } = setup(a, io);
+        const { StateFile } = await import('../botdistrikt/state.js');
+        const { newWebhookSecret } = await import('../botdistrikt/webhook.js');
+        // the same secret the receiver uses: configured, or kept in state.json (made now if this is the first time)
+        const secret =
+          config.webhook.secret ??
+          (await new StateFile(config.stateDir).update((st) => {
+            if (!st.webhook?.secret) st.webhook = { ...st.webhook, secret: newWebhookSecret() };
+            return st.webhook.secret!;
+          }));
+        const host = config.webhook.host === '0.0.0.0' || config.webhook.host === '::' ? '127.0.0.1' : config.webhook.host;
+        const base = (a.base ?? `http://${host}:${config.webhook.port}`).replace(/\/+$/, '');
+        out.data(`${base}/botduino/${secret}`);
+        if (!a.base) out.note('This is the local address; BotDistrikt needs one it can reach: give --base with your public https URL.');
+      },
+    )
+    .command(
       'config <action>',
       'Show the effective configuration (secrets masked) or its JSON Schema',
       (y) => y.positional('action', { choices: ['show', 'schema'] as const, demandOption: true }).example('$0 config show', 'after flags, environment and file are merged'),

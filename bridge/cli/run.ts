@@ -2,7 +2,7 @@
 import { Bridge, type BridgeOptions } from '../app.js';
 import type { Config } from '../config.js';
 import { BotduinoError, EXIT } from '../errors.js';
-import type { Logger } from '../log.js';
+import { mask, type Logger } from '../log.js';
 import { realBot } from './bot.js';
 import type { Output } from './output.js';
 
@@ -67,7 +67,8 @@ export async function runBridge(o: RunOptions): Promise<number> {
       const first = given[0]?.error;
       throw first ?? new BotduinoError('No board is configured: add one to "devices" or use --port.', 'config', EXIT.config);
     }
-    if (bridge.webhook) out.note(`webhook receiver: ${bridge.webhook.url} (put this URL, made reachable from the internet, on BotDistrikt's Website Integration page)`);
+    // the path's secret stays out of logs: `botduino webhook-url` prints the whole URL on request
+    if (bridge.webhook) out.note(mask(`webhook receiver: ${bridge.webhook.url} — \`botduino webhook-url\` prints it in full, to put (made reachable from the internet) on BotDistrikt's Website Integration page`));
     await (o.until ?? untilSignal());
     out.note('stopping');
     await bridge.stop();
