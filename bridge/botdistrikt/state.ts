@@ -59,12 +59,13 @@ export class StateFile {
     }
   }
 
-  /** Reads, changes and writes the state, one change at a time. */
+  /** Reads, changes and writes the state, one change at a time; a change that changes nothing writes nothing. */
   update<T>(change: (state: State) => T): Promise<T> {
     const run = this.chain.then(async () => {
       const state = await this.read();
+      const before = JSON.stringify(state);
       const result = change(state);
-      await this.write(state);
+      if (JSON.stringify(state) !== before) await this.write(state);
       return result;
     });
     this.chain = run.catch(() => undefined);
