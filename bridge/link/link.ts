@@ -123,6 +123,18 @@ class Session {
 }
 
 const SCREEN_KINDS = new Set(['CLR', 'TXT', 'GLY', 'CUR', 'BL']);
+
+/**
+ * Whether a rejected line arrived as it was sent (its "*CRC" tail is there and
+ * right), so that its fields, not the line, are at fault: another firmware's
+ * HELLO. A line garbled on the way is not, even when it fails on another check first.
+ */
+function framedIntact(line: string, reason: string): boolean {
+  if (reason === 'crc' || reason === 'trunc') return false;
+  if (reason !== 'long') return true;
+  const again = decode(line);
+  return again.ok || (again.reason !== 'crc' && again.reason !== 'trunc');
+}
 const zeroRejects = () => ({ crc: 0, long: 0, kind: 0, field: 0, trunc: 0, esc: 0 });
 
 export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
@@ -430,7 +442,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     this.st.framesIn++;
     const r = decode(line, MAX_DEVICE_FRAME);
     if (!r.ok) {
-      if (line.startsWith('HELLO ') && r.reason !== 'crc') {
+      if (line.startsWith('HELLO ') && framedIntact(line, r.reason)) {
         const info = looseHello(line);
         if (info) {
           this.log.debug(`rx ${line}`);
