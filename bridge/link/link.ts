@@ -440,6 +440,8 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private onLine(s: Session, line: string): void {
     this.st.framesIn++;
+    // Any line, even one garbled on the way, shows the board is there: only silence counts as gone.
+    if (this.session === s && this._state === 'online') this.missed = 0;
     const r = decode(line, MAX_DEVICE_FRAME);
     if (!r.ok) {
       if (line.startsWith('HELLO ') && framedIntact(line, r.reason)) {
