@@ -266,6 +266,11 @@ export class FakeBoard {
     this.toHost(text);
   }
 
+  /** Events queued on the board and not yet acknowledged by the host (at most 8; more are dropped and counted). */
+  get pendingEvents(): number {
+    return this.unacked.length;
+  }
+
   /** Whether a host has the port open. */
   get connected(): boolean {
     return !!this.port && this.port.isOpen;
