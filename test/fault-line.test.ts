@@ -31,11 +31,14 @@ const GLITCHES = 5;
 let bd: StandIn | null = null;
 let link: DeviceLink | null = null;
 let dir = '';
+/** The last message handed to the channel: settled before the state folder goes. */
+let lastSend: Promise<unknown> = Promise.resolve();
 afterEach(async () => {
   await link?.stop();
+  await lastSend;
   FakeBoard.destroyAll();
   await bd?.close();
-  if (dir) await fs.rm(dir, { recursive: true, force: true });
+  if (dir) await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -93,7 +96,7 @@ describe('a faulty line under load, over mock bindings', () => {
     link.on('input', (ev) => {
       const n = received++;
       const what = ev.type === 'key' ? ev.key : ev.button;
-      void channel.send({ text: `${n} ${what}` }).then((r) => {
+      lastSend = channel.send({ text: `${n} ${what}` }).then((r) => {
         if (!r.ok) failures.push(r.error.message);
       });
     });
