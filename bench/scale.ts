@@ -2,7 +2,8 @@
  * Many boards in one bridge process: N fake boards (test/support/fake-board.ts,
  * the protocol's device side on MockBinding ports) run by the real Bridge
  * (link + UI + channel per board) against the local stand-in bot over real
- * HTTP. Each board's SELECT is bound to a fixed text; every board presses it
+ * HTTP, in a process of its own (bench/standin-child.ts), so that the RSS is
+ * the bridge's (with the fake boards, which stand for hardware). Each board's SELECT is bound to a fixed text; every board presses it
  * on its own schedule (open loop, `intervalMs` apart with jitter) for
  * `durationMs`.
  *
@@ -11,20 +12,23 @@
  * (p50, p99); the process's RSS at the end. Messages that arrive more than
  * once or never are counted too (both should be 0).
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
-import { startStandIn, type RecordedRequest } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { FakeBinding, FakeBoard, prng } from '../test/support/fake-board.js';
+import type { Arrival } from './standin-child.js';
 
 export interface ScaleFigures {
   events_per_s: number;
   p50_ms: number;
   p99_ms: number;
   rss_mb: number;
+  /** RSS before the boards and the bridge were created: the runtime's own share (tsx, modules). */
+  rss_base_mb: number;
   /** Presses made, and messages the bot received once / more than once / never. */
   pressed: number;
   delivered: number;
@@ -46,22 +50,14 @@ export interface ScaleOptions {
   log?: (line: string) => void;
 }
 
-type Stamped = RecordedRequest & { arrivedAt?: number };
-
 export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<ScaleFigures> {
   const durationMs = opts.durationMs ?? 6000;
   const intervalMs = opts.intervalMs ?? 500;
   const log = opts.log ?? (() => {});
   const stateDir = mkdtempSync(join(tmpdir(), 'botduino-bench-'));
-  const bd = await startStandIn({ appId: '7', domain: 'https://k3j9x0a1qz.bench.example.org' });
-  // Stamp every request as the stand-in records it: that is when it arrived.
-  const requests = bd.requests as Stamped[];
-  const push = requests.push.bind(requests);
-  requests.push = (...items: Stamped[]) => {
-    const t = performance.now();
-    for (const r of items) r.arrivedAt = t;
-    return push(...items);
-  };
+  const rssBase = process.memoryUsage().rss;
+  const bd = await startChild();
+  const requests = bd.arrivals;
 
   const boards = Array.from({ length: n }, (_, i) => new FakeBoard({ path: `/dev/ttyBENCH${i}`, id: `bench-${i}` }));
   const bridge = new Bridge({
@@ -83,12 +79,12 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     log(`${n} boards online and registered`);
 
     const rnd = prng(n);
-    const t0 = performance.now();
+    const t0 = now();
     let pressed = 0;
     boards.forEach((b, i) => {
       const tick = () => {
-        if (performance.now() - t0 >= durationMs) return;
-        pressedAt[i].push(performance.now());
+        if (now() - t0 >= durationMs) return;
+        pressedAt[i].push(now());
         pressed++;
         b.press('SELECT');
         timers[i] = setTimeout(tick, intervalMs * (0.5 + rnd()));
@@ -112,8 +108,8 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
         duplicated++;
         continue;
       }
-      latencies.push(r.arrivedAt! - pressedAt[i][k]);
-      last = Math.max(last, r.arrivedAt!);
+      latencies.push(r.at - pressedAt[i][k]);
+      last = Math.max(last, r.at);
     }
     latencies.sort((a, b) => a - b);
     const delivered = latencies.length;
@@ -122,6 +118,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
       p50_ms: round2(percentile(latencies, 0.5)),
       p99_ms: round2(percentile(latencies, 0.99)),
       rss_mb: Math.round(rss / 1e5) / 10,
+      rss_base_mb: Math.round(rssBase / 1e5) / 10,
       pressed,
       delivered,
       duplicated,
@@ -132,19 +129,35 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     timers.forEach((t) => clearTimeout(t));
     await bridge.stop();
     FakeBoard.destroyAll();
-    await bd.close();
+    bd.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
-function messageDevice(r: RecordedRequest): number | null {
-  if (!r.processed || !/\/message\/?$/.test(r.path)) return null;
-  const text = ((r.body as { message?: { text?: unknown } }).message?.text ?? '') as string;
-  const m = /^m(\d+)$/.exec(String(text));
+/** Wall-clock ms, comparable with the stand-in's process. */
+const now = () => performance.timeOrigin + performance.now();
+
+/** The stand-in bot in its own process (bench/standin-child.ts). */
+async function startChild(): Promise<{ baseUrl: string; appId: string; domain: string; arrivals: Arrival[]; close(): void }> {
+  const child = fork(join(import.meta.dirname, 'standin-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const arrivals: Arrival[] = [];
+  const ready = await new Promise<{ baseUrl: string; appId: string; domain: string }>((resolve, reject) => {
+    child.on('message', (m: { ready?: boolean; arrival?: Arrival; baseUrl: string; appId: string; domain: string }) => {
+      if (m.arrival) arrivals.push(m.arrival);
+      else if (m.ready) resolve(m);
+    });
+    child.once('exit', (code) => reject(new Error(`the stand-in bot's process ended (${code}) before it was ready`)));
+  });
+  return { ...ready, arrivals, close: () => child.disconnect() };
+}
+
+function messageDevice(r: Arrival): number | null {
+  if (!r.processed) return null;
+  const m = /^m(\d+)$/.exec(r.text);
   return m ? Number(m[1]) : null;
 }
 
-function countMessages(requests: RecordedRequest[], from = 0): number {
+function countMessages(requests: Arrival[], from = 0): number {
   let c = 0;
   for (let i = from; i < requests.length; i++) if (messageDevice(requests[i]) !== null) c++;
   return c;
