@@ -118,11 +118,11 @@ export function formatTable(r: BenchResult): string {
   lines.push('Codec (TypeScript, mixed frames)');
   row('encode', `${n(r.codec.encode_fps)} /s`, mark('codec.encode_fps'));
   row('decode', `${n(r.codec.decode_fps)} /s`, mark('codec.decode_fps'));
-  lines.push('Scale (fake boards + Bridge + stand-in bot over HTTP, one process)');
-  lines.push(`  ${'boards'.padEnd(8)} ${'offered/s'.padStart(10)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'RSS MB'.padStart(8)} ${'(base)'.padStart(7)} ${'lost'.padStart(6)} ${'dup'.padStart(5)}`);
+  lines.push('Scale (fake boards + the real Bridge in this process; the stand-in bot over HTTP in another)');
+  lines.push(`  ${'boards'.padEnd(8)} ${'offered/s'.padStart(10)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'RSS MB'.padStart(8)} ${'(base)'.padStart(7)} ${'pending'.padStart(8)} ${'dup'.padStart(5)}`);
   for (const [k, s] of Object.entries(r.scale))
     lines.push(
-      `  ${k.padEnd(8)} ${n(s.offered_per_s).padStart(10)} ${n(s.events_per_s).padStart(10)} ${s.p50_ms.toFixed(1).padStart(9)} ${s.p99_ms.toFixed(1).padStart(9)} ${s.rss_mb.toFixed(1).padStart(8)} ${s.rss_base_mb.toFixed(1).padStart(7)} ${String(s.lost).padStart(6)} ${String(s.duplicated).padStart(5)}`,
+      `  ${k.padEnd(8)} ${n(s.offered_per_s).padStart(10)} ${n(s.events_per_s).padStart(10)} ${s.p50_ms.toFixed(1).padStart(9)} ${s.p99_ms.toFixed(1).padStart(9)} ${s.rss_mb.toFixed(1).padStart(8)} ${s.rss_base_mb.toFixed(1).padStart(7)} ${String(s.pending).padStart(8)} ${String(s.duplicated).padStart(5)}`,
     );
   if (r.scale['256']) lines.push(`  256 boards: p99 ${mark('scale.256.p99_ms')}; RSS ${mark('scale.256.rss_mb')}`);
   lines.push(`(${r.meta.quick ? 'quick run, ' : ''}${r.meta.platform}, ${r.meta.cpus} CPUs, Node ${r.meta.node}, ${r.meta.seconds} s)`);

@@ -10,7 +10,8 @@
  * Measured: messages reaching the stand-in per second; latency from the
  * press on the fake board to the HTTP request arriving at the stand-in
  * (p50, p99); the process's RSS at the end. Messages that arrive more than
- * once or never are counted too (both should be 0).
+ * once (should be 0) or not by the end of the drain time (a bridge behind the
+ * offered load) are counted too.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,11 +30,11 @@ export interface ScaleFigures {
   rss_mb: number;
   /** RSS before the boards and the bridge were created: the runtime's own share (tsx, modules). */
   rss_base_mb: number;
-  /** Presses made, and messages the bot received once / more than once / never. */
+  /** Presses made, and messages the bot received once / more than once / not yet when the drain time ended (still queued in the bridge). */
   pressed: number;
   delivered: number;
   duplicated: number;
-  lost: number;
+  pending: number;
   /** Presses per second offered by all boards together. */
   offered_per_s: number;
 }
@@ -122,7 +123,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
       pressed,
       delivered,
       duplicated,
-      lost: pressed - delivered,
+      pending: pressed - delivered,
       offered_per_s: Math.round((n * 1000) / intervalMs),
     };
   } finally {
