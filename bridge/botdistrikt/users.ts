@@ -40,64 +40,76 @@ export class Users {
 
   /** The device's user, created on first use, or fresh after the kiosk idle time. */
   async get(deviceId: string): Promise<DeviceUser & { fresh: boolean }> {
-    return this.state.update((s) => {
+    return this.state.edit<DeviceUser & { fresh: boolean }>((s) => {
       const cur = s.devices[deviceId];
       const t = this.now();
       if (cur && !(this.idleMs > 0 && t - cur.lastActiveAt >= this.idleMs)) {
         addSecret(cur.webchatId);
-        return { ...cur, fresh: false };
+        return { value: { ...cur, fresh: false }, write: 'none' };
       }
       const next: DeviceUser = { webchatId: newWebchatId(), createdAt: t, lastActiveAt: t };
       addSecret(next.webchatId);
       s.devices[deviceId] = next;
-      return { ...next, fresh: true };
+      return { value: { ...next, fresh: true }, write: 'now' };
     });
   }
 
   /** Starts a new conversation: a fresh user for the device. */
   async rotate(deviceId: string): Promise<DeviceUser> {
-    return this.state.update((s) => {
+    return this.state.edit((s) => {
       const t = this.now();
       const next: DeviceUser = { webchatId: newWebchatId(), createdAt: t, lastActiveAt: t };
       addSecret(next.webchatId);
       s.devices[deviceId] = next;
-      return next;
+      return { value: { ...next }, write: 'now' };
     });
   }
 
   /** Remembers the bot_user returned by a registration (so a restart does not register again). */
   async setRegistered(deviceId: string, webchatId: string, user: Record<string, unknown>): Promise<void> {
-    await this.state.update((s) => {
+    await this.state.edit((s) => {
       const cur = s.devices[deviceId];
-      if (!cur || cur.webchatId !== webchatId) return;
-      cur.user = user;
+      if (!cur || cur.webchatId !== webchatId) return { value: undefined, write: 'none' };
+      cur.user = structuredClone(user);
       // BotDistrikt may hand out its own id: follow it, so pushes find the device.
       if (typeof user.webchat_id === 'string' && user.webchat_id && user.webchat_id !== webchatId) {
         addSecret(user.webchat_id);
         cur.webchatId = user.webchat_id;
       }
+      return { value: undefined, write: 'now' };
     });
   }
 
   /** Forgets the registration (after BotDistrikt answered 401/404 for this user). */
   async clearRegistered(deviceId: string): Promise<void> {
-    await this.state.update((s) => {
+    await this.state.edit((s) => {
       const cur = s.devices[deviceId];
-      if (cur) delete cur.user;
+      if (!cur?.user) return { value: undefined, write: 'none' };
+      delete cur.user;
+      return { value: undefined, write: 'now' };
     });
   }
 
-  /** Marks activity now (a message sent or received). */
+  /** Marks activity now (a message sent or received); written to disk within a second, and on flush/close. */
   async touch(deviceId: string): Promise<void> {
-    await this.state.update((s) => {
+    await this.state.edit((s) => {
       const cur = s.devices[deviceId];
-      if (cur) cur.lastActiveAt = this.now();
+      if (!cur) return { value: undefined, write: 'none' };
+      cur.lastActiveAt = this.now();
+      return { value: undefined, write: 'activity', touched: [deviceId] };
     });
   }
 
   /** Which device a webchat_id belongs to (for webhook pushes). */
   async deviceOf(webchatId: string): Promise<string | undefined> {
-    const s = await this.state.read();
-    return Object.entries(s.devices).find(([, d]) => d.webchatId === webchatId)?.[0];
+    return this.state.view((s) => {
+      for (const id in s.devices) if (s.devices[id].webchatId === webchatId) return id;
+      return undefined;
+    });
+  }
+
+  /** Writes the activity times still waiting (call before the process ends). */
+  flush(): Promise<void> {
+    return this.state.flush();
   }
 }
