@@ -450,5 +450,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     await Promise.allSettled(this.sessions.map((s) => s.close()));
     await this.webhook?.close();
     this.control?.close();
+    await this.opts.users.state.flush(); // activity times are written a little later: write them now
   }
 }
