@@ -7,7 +7,8 @@
  *
  * Sections: firmware sizes and least free stack (firmware.ts), latency and
  * wire time on the simulated board (latency.ts), the codec's speed
- * (codec.ts), and many boards in one bridge (scale.ts).
+ * (codec.ts), and many boards in one bridge (scale.ts, each board count in a
+ * process of its own).
  */
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { measureCodec } from './codec.js';
 import { measureFirmware } from './firmware.js';
 import { measureLatency } from './latency.js';
 import type { BenchResult } from './result.js';
-import { measureScale, type ScaleFigures } from './scale.js';
+import { FULL_SCALE, measureScaleInChild, QUICK_SCALE, type ScaleFigures } from './scale.js';
 import { checkTargets } from './targets.js';
 
 export type { BenchResult } from './result.js';
@@ -58,7 +59,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const scale: Record<string, ScaleFigures> = {};
   for (const n of opts.scale ?? [1, 16, 256]) {
     log(`scale: ${n} board(s)`);
-    scale[String(n)] = await measureScale(n, quick ? { durationMs: 1000, intervalMs: 500, drainMs: 5000 } : { durationMs: 5000, drainMs: 8000 });
+    // each count in a process of its own: the RSS is the bridge's, not the simulator's loaded above
+    scale[String(n)] = await measureScaleInChild(n, { ...(quick ? QUICK_SCALE : FULL_SCALE), log: (l) => log(`  ${l}`) });
   }
 
   return {
@@ -118,7 +120,7 @@ export function formatTable(r: BenchResult): string {
   lines.push('Codec (TypeScript, mixed frames)');
   row('encode', `${n(r.codec.encode_fps)} /s`, mark('codec.encode_fps'));
   row('decode', `${n(r.codec.decode_fps)} /s`, mark('codec.decode_fps'));
-  lines.push('Scale (fake boards + the real Bridge in this process; the stand-in bot over HTTP in another)');
+  lines.push('Scale (fake boards + the real Bridge in a process per row; the stand-in bot over HTTP in another)');
   lines.push(`  ${'boards'.padEnd(8)} ${'offered/s'.padStart(10)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'RSS MB'.padStart(8)} ${'(base)'.padStart(7)} ${'pending'.padStart(8)} ${'dup'.padStart(5)}`);
   for (const [k, s] of Object.entries(r.scale))
     lines.push(

@@ -12,11 +12,18 @@
  * (p50, p99); the process's RSS at the end. Messages that arrive more than
  * once (should be 0) or not by the end of the drain time (a bridge behind the
  * offered load) are counted too.
+ *
+ * `measureScaleInChild` runs one measurement in a fresh process (fork, same
+ * tsx loader), so the RSS is the bridge's and not that of the simulator the
+ * bench's earlier sections loaded. The section alone, as JSON:
+ *
+ *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { Users } from '../bridge/botdistrikt/users.js';
@@ -133,6 +140,75 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     bd.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Options for the shorter runs of `--quick`. */
+export const QUICK_SCALE: ScaleOptions = { durationMs: 1000, intervalMs: 500, drainMs: 5000 };
+/** Options for the full runs. */
+export const FULL_SCALE: ScaleOptions = { durationMs: 5000, drainMs: 8000 };
+
+type ChildMessage = { log: string } | { figures: ScaleFigures } | { error: string };
+
+/** `measureScale(n, opts)` in a process of its own (this file, forked with the tsx loader); `opts.log` gets its progress lines. */
+export function measureScaleInChild(n: number, opts: ScaleOptions = {}): Promise<ScaleFigures> {
+  const { log, ...rest } = opts;
+  const child = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise<ScaleFigures>((resolvePromise, reject) => {
+    let settled = false;
+    child.on('message', (m: ChildMessage) => {
+      if ('log' in m) log?.(m.log);
+      else if ('figures' in m) {
+        settled = true;
+        resolvePromise(m.figures);
+      } else {
+        settled = true;
+        reject(new Error(`The scale benchmark with ${n} board(s) failed: ${m.error}`));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      if (!settled) reject(new Error(`The scale benchmark's process with ${n} board(s) ended (${signal ?? code}) before it reported; see its output above.`));
+    });
+    child.send({ n, opts: rest });
+  });
+}
+
+/** The forked side of measureScaleInChild. */
+function serveAsChild(): void {
+  process.once('message', (m: { n: number; opts: ScaleOptions }) => {
+    measureScale(m.n, { ...m.opts, log: (line) => process.send?.({ log: line } satisfies ChildMessage) }).then(
+      (figures) => process.send?.({ figures } satisfies ChildMessage, () => process.disconnect()),
+      (e: unknown) => process.send?.({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies ChildMessage, () => process.disconnect()),
+    );
+  });
+}
+
+/** `npx tsx bench/scale.ts [--quick] N…`: the scale section alone, one process per N, as JSON on stdout. */
+async function main(argv: string[]): Promise<number> {
+  const quick = argv.includes('--quick');
+  const counts = argv.filter((a) => a !== '--quick').map(Number);
+  if (counts.some((c) => !Number.isInteger(c) || c < 1)) {
+    process.stderr.write(`Give board counts as whole numbers, e.g. \`npx tsx bench/scale.ts 1 16 256\` (and --quick for short runs).\n`);
+    return 2;
+  }
+  const out: Record<string, ScaleFigures> = {};
+  for (const n of counts.length ? counts : [1, 16, 256]) {
+    process.stderr.write(`scale: ${n} board(s)\n`);
+    out[String(n)] = await measureScaleInChild(n, { ...(quick ? QUICK_SCALE : FULL_SCALE), log: (l) => process.stderr.write(`  ${l}\n`) });
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--child') && process.send) serveAsChild();
+  else
+    main(process.argv.slice(2)).then(
+      (code) => (process.exitCode = code),
+      (e: unknown) => {
+        process.stderr.write(`The scale benchmark failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+      },
+    );
 }
 
 /** Wall-clock ms, comparable with the stand-in's process. */
