@@ -13,13 +13,15 @@
  * on flush() and close(). When another process changed the file since we
  * last read or wrote it (e.g. `botduino webhook-url` making the secret
  * while a bridge runs), it is read again before the next change, and the
- * activity times not yet written are kept on top of it.
+ * activity times not yet written are kept on top of it. The file is looked
+ * at (stat) only after the folder's watcher saw something change there,
+ * or before every batch of changes where the folder cannot be watched.
  *
  *   const state = new StateFile(dir);
  *   const secret = await state.update((s) => s.webhook?.secret);
  *   await state.flush();
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -110,7 +112,10 @@ export class StateFile {
   /** Writes what is waiting and forgets the state kept in memory (the next use reads the file again). */
   async close(): Promise<void> {
     await this.store.flush();
-    if (stores.get(path.resolve(this.dir)) === this.store && this.store.idle()) stores.delete(path.resolve(this.dir));
+    if (stores.get(path.resolve(this.dir)) === this.store && this.store.idle()) {
+      stores.delete(path.resolve(this.dir));
+      this.store.release();
+    }
   }
 }
 
@@ -136,6 +141,10 @@ class Store {
   private readonly unwritten = new Map<string, [string, number]>();
   private timer: NodeJS.Timeout | null = null;
   private tmpSeq = 0;
+  /** Tells when something in the folder changed, so that the file is looked at only then; without it, before every batch. */
+  private watcher: FSWatcher | null = null;
+  /** Something in the folder may have changed since the file was last looked at. */
+  private stirred = true;
 
   constructor(
     private readonly dir: string,
@@ -145,6 +154,23 @@ class Store {
 
   idle(): boolean {
     return !this.draining && this.jobs.length === 0 && this.unwritten.size === 0;
+  }
+
+  /** Stops watching the folder (the store is being forgotten). */
+  release(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    this.stirred = true;
+  }
+
+  private watch(): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.dir, { persistent: false }, () => (this.stirred = true));
+      this.watcher.on('error', () => this.release());
+    } catch {
+      // no folder yet, or a file system that cannot be watched: look at the file before every batch
+    }
   }
 
   enqueue<T>(run: (state: State) => Edit<T>): Promise<T> {
@@ -217,6 +243,9 @@ class Store {
 
   /** The state in memory, read again first when the file is not the one we last read or wrote. */
   private async current(): Promise<State> {
+    if (this.state && this.watcher && !this.stirred) return this.state;
+    this.stirred = false;
+    this.watch();
     const sig = await this.signature();
     if (this.state && sig === this.seen) return this.state;
     const state = await this.load();
