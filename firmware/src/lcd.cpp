@@ -17,9 +17,10 @@
 #define LCD_SET_CGRAM 0x40
 #define LCD_SET_DDRAM 0x80
 // Microseconds an instruction or character keeps the controller busy
-// (37 µs rated, with a margin; waited for at once, the serial line is read
-// by its interrupt meanwhile); a clear takes 1.52 ms (waited for without
-// blocking: 3 ticks of the millisecond clock are at least 2 ms).
+// (37 µs rated, with a margin; on the parallel bus waited for at once, the
+// serial line is read by its interrupt meanwhile; through the backpack the
+// bus takes longer); a clear takes 1.52 ms (waited for without blocking:
+// 3 ticks of the millisecond clock are at least 2 ms).
 #define LCD_BUSY_US 45
 #define LCD_BUSY_CLEAR_US 2000
 #define LCD_CLEAR_TICKS 3
@@ -32,8 +33,12 @@
 static uint8_t q[Q_SIZE];
 static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
 static uint8_t q_run;           // characters left in the record being written
-static uint8_t clear_at;        // clock_ms8() of the last clear, while it runs
-static bool clearing;           // a clear (1.52 ms) is running
+static uint8_t clear_at;        // clock_ms8() when the running clear reached the LCD
+// A clear is sent on the bus, then runs 1.52 ms in the LCD; nothing is written meanwhile.
+#define CLEAR_NONE 0
+#define CLEAR_SENDING 1
+#define CLEAR_RUNNING 2
+static uint8_t clear_state;
 
 static uint8_t cursor_mode;  // 0 off, 1 underline, 2 blinking block
 static uint8_t cursor_addr;  // DDRAM address of the cursor
@@ -48,24 +53,46 @@ static uint8_t ddram(uint8_t row, uint8_t col) {
 #if BD_LCD_I2C
 static uint8_t light = BD_LCD_HAS_BACKLIGHT ? 0x08 : 0;
 
+// Bus bytes are queued for the TWI interrupt; E high then low latches each
+// nibble. At 100 kHz a bus byte takes 90 µs (at 400 kHz 22.5 µs, so the next
+// LCD byte's first nibble is latched 45 µs after the last): the HD44780's
+// 37 µs per byte is met by the bus itself.
 static void bus_nibble(uint8_t nibble) {
-  uint8_t b[2] = {(uint8_t)((nibble << 4) | light | 0x04), (uint8_t)((nibble << 4) | light)};
-  twi_write(BD_LCD_I2C_ADDR, b, 2);
+  twi_put((uint8_t)((nibble << 4) | light | 0x04));
+  twi_put((uint8_t)((nibble << 4) | light));
+  twi_poll();
 }
+
+// Bus bytes one LCD byte needs.
+#define BUS_BYTE_LEN 4
 
 static void bus_byte(uint8_t v, uint8_t rs) {
   uint8_t hi = (v & 0xF0) | light | rs;
   uint8_t lo = (uint8_t)(v << 4) | light | rs;
-  uint8_t b[4] = {(uint8_t)(hi | 0x04), hi, (uint8_t)(lo | 0x04), lo};
-  twi_write(BD_LCD_I2C_ADDR, b, 4);
+  twi_put(hi | 0x04);
+  twi_put(hi);
+  twi_put(lo | 0x04);
+  twi_put(lo);
+  twi_poll();
 }
+
+// Keeps the bus going: starts a transaction for what waits.
+static void bus_poll(void) { twi_poll(); }
+
+static bool bus_ready(void) { return twi_room() >= BUS_BYTE_LEN; }
+
+// True when everything written has reached the LCD.
+static bool bus_done(void) { return twi_idle(); }
+
+static void bus_flush(void) { twi_flush(); }
 
 static void bus_backlight(uint8_t on) {
   light = on ? 0x08 : 0;
-  twi_write(BD_LCD_I2C_ADDR, &light, 1);
+  twi_put(light);
+  twi_poll();
 }
 
-static void bus_begin(void) { twi_begin(BD_LCD_I2C_HZ); }
+static void bus_begin(void) { twi_begin(BD_LCD_I2C_HZ, BD_LCD_I2C_ADDR); }
 
 #else
 static void bus_nibble(uint8_t nibble) {
@@ -83,7 +110,13 @@ static void bus_byte(uint8_t v, uint8_t rs) {
   BD_WRITE(BD_LCD_RS, rs);
   bus_nibble(v >> 4);
   bus_nibble(v & 0x0F);
+  _delay_us(LCD_BUSY_US);
 }
+
+static void bus_poll(void) {}
+static bool bus_ready(void) { return true; }
+static bool bus_done(void) { return true; }
+static void bus_flush(void) {}
 
 static void bus_backlight(uint8_t on) {
 #if BD_LCD_HAS_BACKLIGHT
@@ -108,29 +141,37 @@ static void bus_begin(void) {
 
 // ---- initialization (blocking, at boot only)
 
+// Start-up steps: a nibble (the LCD may be in 8-bit mode), sent, then a pause.
+static void init_nibble(uint8_t nibble, uint16_t us) {
+  bus_nibble(nibble);
+  bus_flush();
+  while (us >= 50) {
+    _delay_us(50);
+    us -= 50;
+  }
+}
+
+// bus_byte waits the 37 µs itself (parallel) or the bus takes longer (I2C).
+static void init_byte(uint8_t instruction) {
+  bus_byte(instruction, 0);
+  bus_flush();
+}
+
 void lcd_begin(void) {
   bus_begin();
   bus_backlight(1);
   _delay_ms(50);  // power-up: at least 40 ms after Vcc reaches 2.7 V
   // Into 4-bit mode from any state: 0x3 three times, then 0x2.
-  bus_nibble(0x3);
-  _delay_ms(5);
-  bus_nibble(0x3);
-  _delay_us(150);
-  bus_nibble(0x3);
-  _delay_us(150);
-  bus_nibble(0x2);
-  _delay_us(150);
-  bus_byte(LCD_FUNCTION_4BIT | (BD_LCD_ROWS > 1 ? 0x08 : 0), 0);
-  _delay_us(LCD_BUSY_US);
-  bus_byte(LCD_DISPLAY, 0);
-  _delay_us(LCD_BUSY_US);
-  bus_byte(LCD_CLEAR, 0);
+  init_nibble(0x3, 5000);
+  init_nibble(0x3, 150);
+  init_nibble(0x3, 150);
+  init_nibble(0x2, 150);
+  init_byte(LCD_FUNCTION_4BIT | (BD_LCD_ROWS > 1 ? 0x08 : 0));
+  init_byte(LCD_DISPLAY);
+  init_byte(LCD_CLEAR);
   _delay_us(LCD_BUSY_CLEAR_US);
-  bus_byte(LCD_ENTRY_INCREMENT, 0);
-  _delay_us(LCD_BUSY_US);
-  bus_byte(LCD_DISPLAY | LCD_DISPLAY_ON, 0);
-  _delay_us(LCD_BUSY_US);
+  init_byte(LCD_ENTRY_INCREMENT);
+  init_byte(LCD_DISPLAY | LCD_DISPLAY_ON);
 }
 
 // ---- the queue
@@ -195,31 +236,36 @@ static uint8_t take(void) {
 }
 
 void lcd_poll(void) {
-  if (clearing) {
-    if ((uint8_t)(clock_ms8() - clear_at) < LCD_CLEAR_TICKS) return;
-    clearing = false;
-  }
-  if (q_head == q_tail) return;
-  uint8_t b = take();
-  uint8_t rs = 1;
-  if (q_run) {
-    q_run--;
-  } else if (b == Q_BACKLIGHT) {
-    bus_backlight(take());
-    return;
-  } else if (b == Q_CMD) {
-    b = take();
-    rs = 0;
-  } else {
-    q_run = b - 1;
-    b = take();
-  }
-  bus_byte(b, rs);
-  if (!rs && b == LCD_CLEAR) {
-    clear_at = clock_ms8();
-    clearing = true;
-  }
+  bus_poll();
+  for (;;) {
+    if (clear_state == CLEAR_SENDING) {
+      if (!bus_done()) return;
+      clear_at = clock_ms8();
+      clear_state = CLEAR_RUNNING;
+    }
+    if (clear_state == CLEAR_RUNNING) {
+      if ((uint8_t)(clock_ms8() - clear_at) < LCD_CLEAR_TICKS) return;
+      clear_state = CLEAR_NONE;
+    }
+    if (q_head == q_tail || !bus_ready()) return;
+    uint8_t b = take();
+    uint8_t rs = 1;
+    if (q_run) {
+      q_run--;
+    } else if (b == Q_BACKLIGHT) {
+      bus_backlight(take());
+      continue;
+    } else if (b == Q_CMD) {
+      b = take();
+      rs = 0;
+    } else {
+      q_run = b - 1;
+      b = take();
+    }
+    bus_byte(b, rs);
+    if (!rs && b == LCD_CLEAR) clear_state = CLEAR_SENDING;
 #if !BD_LCD_I2C
-  _delay_us(LCD_BUSY_US);  // an I2C transfer of the byte takes longer than this
+    return;  // one byte (~50 µs) per call: the serial line is read in between
 #endif
+  }
 }

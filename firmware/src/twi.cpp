@@ -1,9 +1,11 @@
-// botduino firmware: write-only TWI master (see twi.h).
+// botduino firmware: interrupt-driven, write-only TWI master (see twi.h).
 #include "twi.h"
 
+#include <avr/interrupt.h>
 #include <avr/io.h>
 
 #include "bd_config.h"
+#include "clock.h"
 
 #if BD_LCD_I2C
 
@@ -13,39 +15,95 @@
 #define TW_SLA_ACK 0x18
 #define TW_DATA_ACK 0x28
 
-// Waits for the current bus step (one byte is 90 µs at 100 kHz); gives up
-// after about 3 ms.
-static bool twi_wait(void) {
-  for (uint16_t n = 0; n < 6000; n++)
-    if (TWCR & _BV(TWINT)) return true;
-  return false;
+// Bytes waiting to be sent: four LCD bytes through the PCF8574.
+#define TWI_QUEUE 16
+// Bytes in one transaction at most (5.8 ms at 100 kHz), then stop and start again.
+#define TWI_RUN_MAX 64
+// A transaction with no bus step for this long (ms of clock_ms8) is reset.
+#define TWI_STUCK_MS 3
+
+#define TWCR_NEXT (_BV(TWINT) | _BV(TWEN) | _BV(TWIE))
+
+static volatile uint8_t queue[TWI_QUEUE];
+// Free-running: the main loop moves head, the interrupt tail.
+static volatile uint8_t head, tail;
+static volatile bool busy;       // a transaction is running
+static volatile uint8_t steps;   // bus steps done, to notice a stuck bus
+static uint8_t run;              // bytes sent in this transaction (interrupt only)
+static uint8_t address;          // 7-bit
+static uint8_t seen_steps, seen_at;
+
+ISR(TWI_vect) {
+  steps++;
+  switch (TWSR & 0xF8) {
+    case TW_START:
+    case TW_REP_START:
+      TWDR = address << 1;
+      run = 0;
+      TWCR = TWCR_NEXT;
+      return;
+    case TW_SLA_ACK:
+    case TW_DATA_ACK: {
+      uint8_t t = tail;
+      if (t != head && run < TWI_RUN_MAX) {
+        TWDR = queue[t & (TWI_QUEUE - 1)];
+        tail = t + 1;
+        run++;
+        TWCR = TWCR_NEXT;
+        return;
+      }
+      break;
+    }
+    default:  // no answer, lost arbitration or a bus error: drop what waits
+      tail = head;
+  }
+  TWCR = _BV(TWINT) | _BV(TWSTO) | _BV(TWEN);  // stop, interrupt off
+  busy = false;
 }
 
-static uint8_t twi_status(void) { return TWSR & 0xF8; }
-
-void twi_begin(uint32_t hz) {
+void twi_begin(uint32_t hz, uint8_t addr) {
+  address = addr;
   TWSR = 0;  // prescaler 1
   TWBR = (uint8_t)((F_CPU / hz - 16) / 2);
   TWCR = _BV(TWEN);
 }
 
-bool twi_write(uint8_t addr, const uint8_t *bytes, uint8_t len) {
-  bool ok = false;
-  TWCR = _BV(TWINT) | _BV(TWSTA) | _BV(TWEN);
-  if (twi_wait() && (twi_status() == TW_START || twi_status() == TW_REP_START)) {
-    TWDR = addr << 1;
-    TWCR = _BV(TWINT) | _BV(TWEN);
-    ok = twi_wait() && twi_status() == TW_SLA_ACK;
-    for (uint8_t i = 0; ok && i < len; i++) {
-      TWDR = bytes[i];
-      TWCR = _BV(TWINT) | _BV(TWEN);
-      ok = twi_wait() && twi_status() == TW_DATA_ACK;
-    }
+uint8_t twi_room(void) { return (uint8_t)(TWI_QUEUE - (uint8_t)(head - tail)); }
+
+void twi_put(uint8_t byte) {
+  uint8_t h = head;
+  queue[h & (TWI_QUEUE - 1)] = byte;
+  head = h + 1;
+}
+
+void twi_poll(void) {
+  uint8_t now = clock_ms8();
+  if (!busy && !(TWCR & _BV(TWSTO))) {
+    if (head == tail) return;
+    seen_steps = steps;
+    seen_at = now;
+    busy = true;
+    TWCR = TWCR_NEXT | _BV(TWSTA);
+    return;
   }
-  TWCR = _BV(TWINT) | _BV(TWSTO) | _BV(TWEN);
-  for (uint16_t n = 0; n < 6000 && (TWCR & _BV(TWSTO)); n++) {
+  // A transaction or its stop is running: reset the bus if it has not moved for a while.
+  uint8_t s = steps;
+  if (s != seen_steps) {
+    seen_steps = s;
+    seen_at = now;
+  } else if ((uint8_t)(now - seen_at) > TWI_STUCK_MS) {
+    TWCR = 0;
+    tail = head;
+    busy = false;
+    TWCR = _BV(TWEN);
   }
-  return ok;
+}
+
+bool twi_idle(void) { return !busy && head == tail && !(TWCR & _BV(TWSTO)); }
+
+void twi_flush(void) {
+  uint8_t start = clock_ms8();
+  while (!twi_idle() && (uint8_t)(clock_ms8() - start) < 4 * TWI_STUCK_MS) twi_poll();
 }
 
 #endif
