@@ -9,9 +9,11 @@ static volatile uint32_t ms;
 
 ISR(TIMER0_COMPA_vect) { ms++; }
 
+#define TICKS_PER_MS (F_CPU / 64 / 1000)
+
 void clock_begin(void) {
   // 16 MHz / 64 / 250 = 1 kHz
-  OCR0A = F_CPU / 64 / 1000 - 1;
+  OCR0A = TICKS_PER_MS - 1;
   TCCR0A = _BV(WGM01);
   TCCR0B = _BV(CS01) | _BV(CS00);
   TIMSK0 = _BV(OCIE0A);
@@ -31,3 +33,8 @@ uint16_t clock_ms16(void) {
 
 // The low byte (the AVR is little-endian) is read in one go: no need to hold the interrupt off.
 uint8_t clock_ms8(void) { return *(volatile uint8_t *)&ms; }
+
+uint8_t clock_ticks_since(uint8_t tick) {
+  uint8_t now = TCNT0;
+  return now >= tick ? now - tick : (uint8_t)(now + TICKS_PER_MS - tick);
+}

@@ -8,7 +8,7 @@
 #include "pins.h"
 
 #define NUM_INPUTS (BD_NUM_BUTTONS + BD_NUM_KEYS)
-#define SCAN_MS 2
+#define SCAN_MS 1
 
 #if NUM_INPUTS > 0
 

@@ -1,5 +1,5 @@
 // botduino firmware: buttons (digital, or on an analog resistor ladder) and
-// a matrix keypad, scanned every 2 ms, each key debounced on its own.
+// a matrix keypad, scanned every 1 ms, each key debounced on its own.
 //
 // Debounce on the leading edge: a change is reported at once, then further
 // changes of that key are ignored for BD_DEBOUNCE_MS. A key still down

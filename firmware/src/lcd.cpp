@@ -17,9 +17,9 @@
 #define LCD_SET_CGRAM 0x40
 #define LCD_SET_DDRAM 0x80
 // Microseconds an instruction or character keeps the controller busy
-// (37 µs rated, with a margin; on the parallel bus waited for at once, the
-// serial line is read by its interrupt meanwhile; through the backpack the
-// bus takes longer); a clear takes 1.52 ms (waited for without blocking:
+// (37 µs rated, with a margin; on the parallel bus waited for between the
+// bytes of a burst, else without blocking; through the backpack the bus
+// itself takes longer); a clear takes 1.52 ms (waited for without blocking:
 // 3 ticks of the millisecond clock are at least 2 ms).
 #define LCD_BUSY_US 45
 #define LCD_BUSY_CLEAR_US 2000
@@ -106,17 +106,34 @@ static void bus_nibble(uint8_t nibble) {
   _delay_us(1);
 }
 
+// The controller is busy for LCD_BUSY_US after each byte: the next one waits
+// for it without blocking (the main loop goes on meanwhile).
+#define LCD_BUSY_TICKS ((LCD_BUSY_US + 3) / 4 + 1)  // 4 µs ticks, + the one partly gone
+static uint8_t written_at;  // clock_tick() of the last byte, while busy
+static bool busy;
+
 static void bus_byte(uint8_t v, uint8_t rs) {
   BD_WRITE(BD_LCD_RS, rs);
   bus_nibble(v >> 4);
   bus_nibble(v & 0x0F);
-  _delay_us(LCD_BUSY_US);
+  written_at = clock_tick();
+  busy = true;
 }
 
 static void bus_poll(void) {}
-static bool bus_ready(void) { return true; }
-static bool bus_done(void) { return true; }
-static void bus_flush(void) {}
+
+static bool bus_ready(void) {
+  if (busy && clock_ticks_since(written_at) < LCD_BUSY_TICKS) return false;
+  busy = false;
+  return true;
+}
+
+static bool bus_done(void) { return bus_ready(); }
+
+static void bus_flush(void) {
+  while (!bus_ready()) {
+  }
+}
 
 static void bus_backlight(uint8_t on) {
 #if BD_LCD_HAS_BACKLIGHT
@@ -151,7 +168,6 @@ static void init_nibble(uint8_t nibble, uint16_t us) {
   }
 }
 
-// bus_byte waits the 37 µs itself (parallel) or the bus takes longer (I2C).
 static void init_byte(uint8_t instruction) {
   bus_byte(instruction, 0);
   bus_flush();
@@ -235,9 +251,14 @@ static uint8_t take(void) {
   return b;
 }
 
+// Parallel bus: bytes written back to back in one call (each 45 µs, waited
+// for here), then back to the main loop: ~50 µs a character, and at most
+// ~0.2 ms away from the serial line and the inputs.
+#define LCD_BURST 4
+
 void lcd_poll(void) {
   bus_poll();
-  for (;;) {
+  for (uint8_t n = 0;; n++) {
     if (clear_state == CLEAR_SENDING) {
       if (!bus_done()) return;
       clear_at = clock_ms8();
@@ -247,7 +268,16 @@ void lcd_poll(void) {
       if ((uint8_t)(clock_ms8() - clear_at) < LCD_CLEAR_TICKS) return;
       clear_state = CLEAR_NONE;
     }
-    if (q_head == q_tail || !bus_ready()) return;
+    if (q_head == q_tail) return;
+    if (!bus_ready()) {
+#if BD_LCD_I2C
+      return;
+#else
+      if (n >= LCD_BURST) return;
+      _delay_us(LCD_BUSY_US);  // the byte just written
+      busy = false;
+#endif
+    }
     uint8_t b = take();
     uint8_t rs = 1;
     if (q_run) {
@@ -264,8 +294,5 @@ void lcd_poll(void) {
     }
     bus_byte(b, rs);
     if (!rs && b == LCD_CLEAR) clear_state = CLEAR_SENDING;
-#if !BD_LCD_I2C
-    return;  // one byte (~50 µs) per call: the serial line is read in between
-#endif
   }
 }

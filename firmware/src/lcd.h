@@ -2,8 +2,10 @@
 // PCF8574 I2C backpack, written WITHOUT blocking the serial line.
 //
 // Screen commands are put in a small queue (lcd_text, lcd_clear, …) and
-// written to the LCD a byte at a time by lcd_poll(), called from loop(),
-// which returns at once while the LCD is still busy with the last byte.
+// written to the LCD by lcd_poll(), called from the main loop: on the
+// parallel bus a few bytes per call (~50 µs each), through the backpack as
+// many as the I2C queue takes (the TWI interrupt sends them, batched into
+// one transaction); it returns at once while the LCD or the bus is busy.
 // Check lcd_room() before queuing: a command that does not fit is never
 // queued half.
 #ifndef BD_LCD_H
@@ -27,7 +29,8 @@ void lcd_cursor(uint8_t mode, uint8_t row, uint8_t col);
 // Defines custom glyph `slot` (0–7) from 8 pixel rows.
 void lcd_glyph(uint8_t slot, const uint8_t rows[8]);
 void lcd_backlight(bool on);
-// Writes the next queued byte if the LCD is ready; never waits for it.
+// Writes queued bytes while the LCD (or the I2C queue) takes them; waits
+// only the 45 µs between the bytes of a parallel burst.
 void lcd_poll(void);
 
 #endif

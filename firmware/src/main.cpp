@@ -108,6 +108,7 @@ static void handle_line(const char *text, uint8_t len) {
   if (ahead == 0) {
     bd_dispatch(&msg);  // applied (screen commands: queued) exactly once
     rx_expected = seq_next(msg.seq);
+    lcd_poll();  // the LCD first: a one-character change shows before the ACK is even encoded
     bd_send_ack(uart_write, msg.seq);
   } else if (ahead > 127) {
     bd_send_ack(uart_write, seq_prev(rx_expected));  // a duplicate
@@ -180,9 +181,9 @@ int main(void) {
   send_hello();
   for (;;) {
     read_line();
+    lcd_poll();
     inputs_poll();
     events_poll();
-    lcd_poll();
     board_poll();
   }
 }
