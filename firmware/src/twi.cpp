@@ -17,8 +17,9 @@
 
 // Bytes waiting to be sent: four LCD bytes through the PCF8574.
 #define TWI_QUEUE 16
-// Bytes in one transaction at most (5.8 ms at 100 kHz), then stop and start again.
-#define TWI_RUN_MAX 64
+// Bytes in one transaction at most (32 LCD bytes, 11.5 ms at 100 kHz), then
+// stop and start again.
+#define TWI_RUN_MAX 128
 // A transaction with no bus step for this long (ms of clock_ms8) is reset.
 #define TWI_STUCK_MS 3
 
@@ -33,29 +34,27 @@ static uint8_t run;              // bytes sent in this transaction (interrupt on
 static uint8_t address;          // 7-bit
 static uint8_t seen_steps, seen_at;
 
+// The next bus byte goes out first thing (the bus waits for it), the
+// bookkeeping after.
 ISR(TWI_vect) {
+  uint8_t status = TWSR & 0xF8;
   steps++;
-  switch (TWSR & 0xF8) {
-    case TW_START:
-    case TW_REP_START:
-      TWDR = address << 1;
-      run = 0;
+  if (__builtin_expect(status == TW_DATA_ACK || status == TW_SLA_ACK, 1)) {
+    uint8_t t = tail;
+    if (t != head && run < TWI_RUN_MAX) {
+      TWDR = queue[t & (TWI_QUEUE - 1)];
       TWCR = TWCR_NEXT;
+      tail = t + 1;
+      run++;
       return;
-    case TW_SLA_ACK:
-    case TW_DATA_ACK: {
-      uint8_t t = tail;
-      if (t != head && run < TWI_RUN_MAX) {
-        TWDR = queue[t & (TWI_QUEUE - 1)];
-        tail = t + 1;
-        run++;
-        TWCR = TWCR_NEXT;
-        return;
-      }
-      break;
     }
-    default:  // no answer, lost arbitration or a bus error: drop what waits
-      tail = head;
+  } else if (status == TW_START || status == TW_REP_START) {
+    TWDR = address << 1;
+    TWCR = TWCR_NEXT;
+    run = 0;
+    return;
+  } else {  // no answer, lost arbitration or a bus error: drop what waits
+    tail = head;
   }
   TWCR = _BV(TWINT) | _BV(TWSTO) | _BV(TWEN);  // stop, interrupt off
   busy = false;
