@@ -106,8 +106,8 @@ static void bus_nibble(uint8_t nibble) {
   _delay_us(1);
 }
 
-// The controller is busy for LCD_BUSY_US after each byte: the next one waits
-// for it without blocking (the main loop goes on meanwhile).
+// The controller is busy for LCD_BUSY_US after each byte, timed on TIMER0:
+// lcd_poll waits out the rest of it within a burst, else returns at once.
 #define LCD_BUSY_TICKS ((LCD_BUSY_US + 3) / 4 + 1)  // 4 µs ticks, + the one partly gone
 static uint8_t written_at;  // clock_tick() of the last byte, while busy
 static bool busy;
@@ -274,8 +274,7 @@ void lcd_poll(void) {
       return;
 #else
       if (n >= LCD_BURST) return;
-      _delay_us(LCD_BUSY_US);  // the byte just written
-      busy = false;
+      bus_flush();  // the rest of the last byte's 45 µs
 #endif
     }
     uint8_t b = take();
