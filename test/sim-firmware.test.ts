@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { createPresetBoard } from '../bridge/sim/presets.js';
 import { loadDevice } from '../firmware/devices/index.js';
-import { PROTOCOL_VERSION, type Message } from '../protocol/schema.js';
+import { MAX_HOST_FRAME, PROTOCOL_VERSION, type Message } from '../protocol/schema.js';
 import { SCHEMA_FINGERPRINT } from '../protocol/fingerprint.js';
-import { toHex } from '../protocol/codec.js';
+import { encode, toHex } from '../protocol/codec.js';
 import { TestHost } from './fixtures/sim/support.js';
 
 const PRESETS = ['lcd-keypad-shield', 'i2c-lcd-keypad'];
@@ -66,6 +66,36 @@ describe.each(PRESETS)('firmware image %s on the simulated board', (preset) => {
     expect([...board.lcd.glyph(2)]).toEqual([0, 4, 14, 31, 14, 4, 0, 0]);
     expect(board.lcd.frame().cursor).toEqual({ mode: 'line', row: 1, col: 2 });
     expect(board.lcd.busyWrites).toBe(0);
+  });
+
+  it('takes screen frames sent back to back up to the buffer it advertises, without a receive overflow', () => {
+    const { board, host, hello } = start(preset);
+    expect(hello.rx).toBeGreaterThanOrEqual(128);
+    expect(hello.mfl).toBe(MAX_HOST_FRAME);
+    const n0 = host.received.length;
+    host.send({ kind: 'WHO', next: 1 });
+    host.waitFor((m) => m.kind === 'HELLO', 1000, n0);
+    // whole rows, as many as fit in the advertised buffer at once (the link never has more in flight)
+    const cols = device.lcd.cols;
+    const frames: Record<string, unknown>[] = [];
+    let bytes = 0;
+    for (let r = 0; r < device.lcd.rows; r++) {
+      const f = { kind: 'TXT', seq: r + 1, row: r, col: 0, text: String.fromCharCode(65 + r).repeat(cols) };
+      const len = encode(f as Message).length + 1;
+      if (bytes + len > hello.rx) break;
+      bytes += len;
+      frames.push(f);
+    }
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    sendAll(host, frames);
+    board.run(100);
+    const text = board.lcd.text();
+    frames.forEach((_, r) => expect(text[r]).toBe(String.fromCharCode(65 + r).repeat(cols)));
+    const n = host.received.length;
+    host.send({ kind: 'PING', seq: 9 });
+    const pong = host.waitFor((m) => m.kind === 'PONG', 1000, n) as Extract<Message, { kind: 'PONG' }>;
+    expect(pong.ovf).toBe(0);
+    expect(pong.crc + pong.long + pong.trunc).toBe(0);
   });
 
   it('survives a flood of garbage and oversize lines, then still answers PING with PONG', () => {
