@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { Users } from '../bridge/botdistrikt/users.js';
-import { FakeBinding, FakeBoard, prng } from '../test/support/fake-board.js';
+import { FakeBinding, FakeBoard, prng } from '../support/fake-board.js';
 import type { Arrival } from './standin-child.js';
 
 export interface ScaleFigures {

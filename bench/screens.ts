@@ -5,7 +5,7 @@
  */
 import { diffScreen, LcdModel } from '../bridge/link/screen-model.js';
 import type { ScreenCommand } from '../bridge/link/types.js';
-import { blankFrame, type ScreenFrame } from '../bridge/ui/screen.js';
+import { blankFrame, type ScreenFrame } from '../bridge/lcd/screen.js';
 
 /** A screen of text that differs in every cell from the one of `variant - 1`. */
 export function screenText(cols: number, rows: number, variant: number): string[] {

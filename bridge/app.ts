@@ -13,16 +13,17 @@ import { EventEmitter } from 'node:events';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import type { BotDistriktClient } from './botdistrikt/client.js';
 import { Channel } from './botdistrikt/channel.js';
-import type { BotReply, PushSource } from './botdistrikt/replies.js';
+import type { BotReply, PushSource } from './chat/replies.js';
 import type { Users } from './botdistrikt/users.js';
 import { startWebhook, type Webhook } from './botdistrikt/webhook.js';
 import type { Outgoing } from './botdistrikt/wire.js';
 import { startControlServer } from './control.js';
-import { BotduinoError, ConfigError, MismatchError, SerialError } from './errors.js';
+import { BotduinoError, ConfigError, MismatchError, SerialError } from '../common/errors.js';
 import { DeviceLink } from './link/link.js';
 import type { DeviceCaps, LinkState } from './link/types.js';
+import { SimBinding, getSimBoard } from './sim/binding.js';
 import { silentLogger, type Logger } from './log.js';
-import { systemClock, type Clock } from './ui/clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { DeviceUI, type UIAction } from './ui/device-ui.js';
 import type { UIOptions } from './ui/options.js';
 
@@ -129,7 +130,7 @@ export class DeviceSession {
     this.link = new DeviceLink({
       path: entry.port,
       baudRate: entry.baudRate,
-      binding: opts.binding,
+      binding: opts.binding ?? (entry.port.startsWith('sim:') ? SimBinding : undefined),
       logger: this.log,
       preset: entry.device,
       ...opts.linkOptions,
@@ -154,7 +155,6 @@ export class DeviceSession {
   async start(): Promise<DeviceCaps> {
     this.stopped = false;
     if (this.entry.port.startsWith('sim:') && !this.opts.binding) {
-      const { getSimBoard } = await import('./sim/binding.js');
       try {
         getSimBoard(this.entry.port);
       } catch (e) {

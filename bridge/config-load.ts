@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 
 export type Layer = { name: string; values: Record<string, unknown> };
 

@@ -1,5 +1,5 @@
 /** Contributes config.schema.json to `npm run generate`. */
-import type { GeneratedFile } from '../scripts/generated.js';
+import type { GeneratedFile } from '../firmware/generator/generated-file.js';
 import { configJsonSchema } from './config.js';
 
 export function outputs(): GeneratedFile[] {

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { BotduinoError, EXIT } from './errors.js';
+import { BotduinoError, EXIT } from '../common/errors.js';
 
 export interface ControlHandlers {
   release(port: string): Promise<boolean>;

@@ -11,8 +11,8 @@ import { Bridge, type BridgeOptions } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
-import { MismatchError } from '../bridge/errors.js';
-import { FakeBinding, FakeBoard } from './support/fake-board.js';
+import { MismatchError } from '../common/errors.js';
+import { FakeBinding, FakeBoard } from '../support/fake-board.js';
 
 const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { newWebchatId } from '../bridge/botdistrikt/users.js';
-import { ApiError } from '../bridge/errors.js';
+import { ApiError } from '../common/errors.js';
 import { createLogger } from '../bridge/log.js';
 
 const DOMAIN = 'https://q7x2m9k4za.botduino-test.net';

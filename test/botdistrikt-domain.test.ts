@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertDomain, checkDomain, suggestDomain } from '../bridge/botdistrikt/domain.js';
-import { ConfigError } from '../bridge/errors.js';
+import { ConfigError } from '../common/errors.js';
 
 describe('custom-domain checks', () => {
   it.each([

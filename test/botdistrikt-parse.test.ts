@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReplies } from '../bridge/botdistrikt/parse.js';
-import type { BotReply } from '../bridge/botdistrikt/replies.js';
+import type { BotReply } from '../bridge/chat/replies.js';
 
 const text = (t: string, extra: Partial<Extract<BotReply, { kind: 'text' }>> = {}): BotReply => ({
   kind: 'text',

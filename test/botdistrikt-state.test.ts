@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateFile, type State } from '../bridge/botdistrikt/state.js';
 import { Users } from '../bridge/botdistrikt/users.js';
-import { ConfigError } from '../bridge/errors.js';
+import { ConfigError } from '../common/errors.js';
 
 const run = promisify(execFile);
 const stateModule = path.resolve(import.meta.dirname, '../bridge/botdistrikt/state.ts');

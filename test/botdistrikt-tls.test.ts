@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
-import { ApiError } from '../bridge/errors.js';
+import { ApiError } from '../common/errors.js';
 
 /** A throw-away self-signed certificate for localhost, made for this test only. */
 const KEY = `-----BEGIN PRIVATE KEY-----

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultStateDir, StateFile } from '../bridge/botdistrikt/state.js';
 import { newWebchatId, Users } from '../bridge/botdistrikt/users.js';
-import { ConfigError } from '../bridge/errors.js';
+import { ConfigError } from '../common/errors.js';
 import { createLogger } from '../bridge/log.js';
 
 let dir: string;

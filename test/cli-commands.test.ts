@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { main, type CliIO } from '../bridge/cli/main.js';
-import { EXIT } from '../bridge/errors.js';
+import { EXIT } from '../common/errors.js';
 
 const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 const tmp = mkdtempSync(join(tmpdir(), 'bd-cli-'));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from '../bridge/cli/main.js';
 import { startControlServer } from '../bridge/control.js';
-import { EXIT } from '../bridge/errors.js';
+import { EXIT } from '../common/errors.js';
 import { packageRoot } from '../bridge/paths.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bd-fw-'));

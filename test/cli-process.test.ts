@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../bridge/cli/main.js';
-import { EXIT } from '../bridge/errors.js';
+import { EXIT } from '../common/errors.js';
 import { packageRoot } from '../bridge/paths.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bd-proc-'));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../bridge/errors.js';
+import { ConfigError } from '../common/errors.js';
 import { listPresets, loadDevice } from '../firmware/devices/index.js';
 
 describe('presets', () => {

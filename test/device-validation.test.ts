@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../bridge/errors.js';
+import { ConfigError } from '../common/errors.js';
 import { parseDevice, type DeviceInput } from '../firmware/devices/index.js';
 
 /** A valid Uno device: a 16×2 parallel LCD and two buttons. */

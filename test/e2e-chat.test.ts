@@ -15,7 +15,7 @@ import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
 import type { UIOptions } from '../bridge/ui/options.js';
-import { frameToText } from '../bridge/ui/text-view.js';
+import { frameToText } from '../bridge/lcd/text-view.js';
 
 const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 /** Short reading times so that pages turn quickly; everything else as shipped. */

@@ -12,9 +12,9 @@ import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { controlRequest } from '../bridge/control.js';
-import { SerialError } from '../bridge/errors.js';
+import { SerialError } from '../common/errors.js';
 import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
-import { frameToText } from '../bridge/ui/text-view.js';
+import { frameToText } from '../bridge/lcd/text-view.js';
 
 const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 const cleanups: (() => Promise<void> | void)[] = [];

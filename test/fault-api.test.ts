@@ -14,7 +14,7 @@ import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
-import { FakeBinding, FakeBoard } from './support/fake-board.js';
+import { FakeBinding, FakeBoard } from '../support/fake-board.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

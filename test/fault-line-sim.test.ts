@@ -17,10 +17,10 @@ import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { DeviceLink } from '../bridge/link/link.js';
-import { registerSimBoard, unregisterSimBoard } from '../bridge/sim/binding.js';
+import { SimBinding, registerSimBoard, unregisterSimBoard } from '../bridge/sim/binding.js';
 import { createPresetBoard } from '../bridge/sim/presets.js';
-import { blankFrame, type ScreenFrame } from '../bridge/ui/screen.js';
-import { prng } from './support/fake-board.js';
+import { blankFrame, type ScreenFrame } from '../bridge/lcd/screen.js';
+import { prng } from '../support/fake-board.js';
 import { simLineFaults } from './support/line-faults.js';
 
 const SEED = 8086;
@@ -71,7 +71,7 @@ describe('a faulty line with the real firmware on the simulated board', () => {
       client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, retryDelayMs: 5 }),
       users: new Users({ stateDir: dir }),
     });
-    link = new DeviceLink({ path: PATH, reconnectMinMs: 20, reconnectMaxMs: 200, minRtoMs: 30 });
+    link = new DeviceLink({ path: PATH, binding: SimBinding, reconnectMinMs: 20, reconnectMaxMs: 200, minRtoMs: 30 });
     const got: string[] = [];
     link.on('input', (ev) => {
       const text = `${got.length} ${ev.action} ${ev.type === 'button' ? ev.button : ev.key}`;

@@ -18,8 +18,8 @@ import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { DeviceLink } from '../bridge/link/link.js';
-import { blankFrame, type ScreenFrame } from '../bridge/ui/screen.js';
-import { FakeBinding, FakeBoard, prng } from './support/fake-board.js';
+import { blankFrame, type ScreenFrame } from '../bridge/lcd/screen.js';
+import { FakeBinding, FakeBoard, prng } from '../support/fake-board.js';
 import { frameFaults } from './support/line-faults.js';
 
 const SEED = 20261125;

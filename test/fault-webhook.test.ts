@@ -19,7 +19,7 @@ import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
-import { FakeBinding, FakeBoard, prng } from './support/fake-board.js';
+import { FakeBinding, FakeBoard, prng } from '../support/fake-board.js';
 
 const ABUSE = 3000;
 const CONCURRENCY = 50;

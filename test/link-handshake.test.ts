@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
-import { MismatchError, SerialError } from '../bridge/errors.js';
+import { MismatchError, SerialError } from '../common/errors.js';
 import { DeviceLink, type DeviceLinkOptions } from '../bridge/link/link.js';
 import { crc16 } from '../protocol/crc.js';
 import { PROTOCOL_VERSION, SCHEMA_FINGERPRINT } from '../protocol/index.js';
-import { FakeBinding, FakeBoard } from './support/fake-board.js';
+import { FakeBinding, FakeBoard } from '../support/fake-board.js';
 
 const links: DeviceLink[] = [];
 function linkTo(board: FakeBoard | string, opts: Partial<DeviceLinkOptions> = {}): DeviceLink {

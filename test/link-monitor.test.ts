@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runMonitor } from '../bridge/cli/monitor.js';
-import { FakeBinding, FakeBoard } from './support/fake-board.js';
+import { FakeBinding, FakeBoard } from '../support/fake-board.js';
 
 afterEach(() => FakeBoard.destroyAll());
 

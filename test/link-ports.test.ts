@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SerialError } from '../bridge/errors.js';
+import { SerialError } from '../common/errors.js';
 import { DeviceLink } from '../bridge/link/link.js';
 import { candidatesFor, listPorts, resolveTarget } from '../bridge/link/ports.js';
-import { FakeBinding, FakeBoard, MockBinding } from './support/fake-board.js';
+import { FakeBinding, FakeBoard, MockBinding } from '../support/fake-board.js';
 
 let root: string;
 const sys = () => join(root, 'sys');

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceLink, type DeviceLinkOptions } from '../bridge/link/link.js';
 import type { PortInfo } from '../bridge/link/ports.js';
 import type { InputEvent, LinkState } from '../bridge/link/types.js';
-import { blankFrame, type ScreenFrame } from '../bridge/ui/screen.js';
-import { FakeBinding, FakeBoard } from './support/fake-board.js';
+import { blankFrame, type ScreenFrame } from '../bridge/lcd/screen.js';
+import { FakeBinding, FakeBoard } from '../support/fake-board.js';
 
 const links: DeviceLink[] = [];
 async function online(board: FakeBoard, opts: Partial<DeviceLinkOptions> = {}) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimBoard } from '../bridge/sim/board.js';
 import type { DeviceInput } from '../firmware/devices/schema.js';
 import { Hd44780 } from '../bridge/sim/hd44780.js';
-import { ROM_A00, ROM_A02, romReverse } from '../bridge/sim/rom.js';
+import { ROM_A00, ROM_A02, romReverse } from '../bridge/lcd/rom.js';
 import { fixtureHex, parallelLcd } from './fixtures/sim/support.js';
 
 const heart = [0x00, 0x0a, 0x1f, 0x1f, 0x0e, 0x04, 0x00, 0x00];

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceLink } from '../bridge/link/link.js';
 import type { InputEvent } from '../bridge/link/types.js';
-import { registerSimBoard, unregisterSimBoard } from '../bridge/sim/binding.js';
+import { SimBinding, registerSimBoard, unregisterSimBoard } from '../bridge/sim/binding.js';
 import { createPresetBoard } from '../bridge/sim/presets.js';
 
 describe('DeviceLink on a simulated board', () => {
@@ -16,7 +16,7 @@ describe('DeviceLink on a simulated board', () => {
   it('comes online, delivers a button press once, and reconnects after an unplug', async () => {
     const board = createPresetBoard('lcd-keypad-shield');
     registerSimBoard('sim:link-test', board, { run: 'fast' });
-    link = new DeviceLink({ path: 'sim:link-test' });
+    link = new DeviceLink({ path: 'sim:link-test', binding: SimBinding });
     const inputs: InputEvent[] = [];
     link.on('input', (e) => inputs.push(e));
     const caps = await link.start();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { transliterate } from 'transliteration';
-import { CharMap, DeviceUI, frameToText, ROM_A00, ROM_A02 } from '../bridge/ui/index.js';
-import type { BotReply } from '../bridge/botdistrikt/replies.js';
+import { CharMap, DeviceUI } from '../bridge/ui/index.js';
+import { frameToText, ROM_A00, ROM_A02 } from '../bridge/lcd/index.js';
+import type { BotReply } from '../bridge/chat/replies.js';
 
 const hex = (codes: (number | object)[]) => codes.map((c) => (typeof c === 'number' ? c.toString(16) : 'glyph'));
 const reply = (text: string): BotReply => ({ kind: 'text', text, buttons: [], quickReplies: [] });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeviceUI, frameToText, type UIAction, type UICaps } from '../bridge/ui/index.js';
-import type { BotReply, QuickReply, ReplyButton } from '../bridge/botdistrikt/replies.js';
+import { DeviceUI, type UIAction, type UICaps } from '../bridge/ui/index.js';
+import { frameToText } from '../bridge/lcd/index.js';
+import type { BotReply, QuickReply, ReplyButton } from '../bridge/chat/replies.js';
 
 const SHIELD: UICaps = { cols: 16, rows: 2, rom: 'A00', buttons: ['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT'], keypad: [] };
 const KEYPAD: UICaps = { cols: 16, rows: 2, rom: 'A00', buttons: [], keypad: ['123', '456', '789', '*0#'] };

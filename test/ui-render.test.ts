@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeviceUI, frameToText, type UICaps } from '../bridge/ui/index.js';
-import type { BotReply } from '../bridge/botdistrikt/replies.js';
+import { DeviceUI, type UICaps } from '../bridge/ui/index.js';
+import { frameToText } from '../bridge/lcd/index.js';
+import type { BotReply } from '../bridge/chat/replies.js';
 
 const LCD16x2: UICaps = { cols: 16, rows: 2, rom: 'A02', buttons: ['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT'], keypad: [] };
 const LCD20x4: UICaps = { ...LCD16x2, cols: 20, rows: 4 };

@@ -15,10 +15,10 @@
  * than 'error', so a missing listener never crashes the bridge.)
  */
 import { EventEmitter } from 'node:events';
-import { ApiError, BotduinoError } from '../errors.js';
+import { ApiError, BotduinoError } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { BotDistriktClient, BotUser, Outgoing } from './client.js';
-import type { BotReply } from './replies.js';
+import type { BotReply } from '../chat/replies.js';
 import type { Users } from './users.js';
 
 export interface ChannelOptions {

@@ -11,12 +11,12 @@
  * with `notSent` telling whether it surely did not get through.
  */
 import ky from 'ky';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../common/errors.js';
 import { addSecret, silentLogger, type Logger } from '../log.js';
 import { DEFAULT_BASE_URL } from './config.js';
 import { type Context, httpError, isConnectFailure, networkError, unreadableAnswer } from './errors.js';
 import { parseReplies } from './parse.js';
-import type { BotReply } from './replies.js';
+import type { BotReply } from '../chat/replies.js';
 import { trackingFetch, type SendTracker } from './transport.js';
 import {
   BotUserSchema,

@@ -8,7 +8,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import { addSecret } from '../log.js';
 
 export interface DomainProblem {

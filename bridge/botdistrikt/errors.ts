@@ -2,7 +2,7 @@
  * Turns what went wrong in an exchange with BotDistrikt into an ApiError
  * whose message says what happened and what to check next.
  */
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../common/errors.js';
 import { LoopBackErrorSchema } from './wire.js';
 
 /** Codes of connection failures that happen before any byte is sent. */

@@ -14,7 +14,7 @@ export {
 export { checkDomain, assertDomain, suggestDomain, type DomainProblem, type CheckOptions } from './domain.js';
 export { parseReplies } from './parse.js';
 export { probe, type ProbeSettings, type ProbeReport } from './probe.js';
-export type { BotReply, QuickReply, ReplyButton, PushSource } from './replies.js';
+export type { BotReply, QuickReply, ReplyButton, PushSource } from '../chat/replies.js';
 export { startStandIn, type StandIn, type StandInOptions, type Fault, type InjectOptions } from './standin.js';
 export { StateFile, defaultStateDir, type State, type DeviceUser } from './state.js';
 export { Users, newWebchatId, type UsersOptions } from './users.js';

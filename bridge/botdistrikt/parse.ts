@@ -4,7 +4,7 @@
  * they become a short placeholder. The likely shapes are listed in
  * /work/shared/research/botdistrikt-api.md and in the tests.
  */
-import type { BotReply, QuickReply, ReplyButton } from './replies.js';
+import type { BotReply, QuickReply, ReplyButton } from '../chat/replies.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

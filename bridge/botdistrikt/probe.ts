@@ -9,7 +9,7 @@
  */
 import { mask } from '../log.js';
 import { BotDistriktClient } from './client.js';
-import type { BotReply } from './replies.js';
+import type { BotReply } from '../chat/replies.js';
 import { newWebchatId } from './users.js';
 
 export interface ProbeSettings {

@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { PushSource } from './replies.js';
+import type { PushSource } from '../chat/replies.js';
 
 export interface StandInOptions {
   /** Port; default 0 (a free one). */

@@ -24,7 +24,7 @@
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 
 export interface DeviceUser {
   webchatId: string;

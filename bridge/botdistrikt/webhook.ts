@@ -21,7 +21,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addSecret, silentLogger, type Logger } from '../log.js';
 import { parseReplies } from './parse.js';
-import type { BotReply, PushSource } from './replies.js';
+import type { BotReply, PushSource } from '../chat/replies.js';
 import type { StateFile } from './state.js';
 
 export interface WebhookOptions {

@@ -9,7 +9,7 @@ import { assertDomain } from '../botdistrikt/domain.js';
 import { startStandIn, type StandIn } from '../botdistrikt/standin.js';
 import { Users } from '../botdistrikt/users.js';
 import type { Config } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import type { Logger } from '../log.js';
 
 export interface Bot {

@@ -1,6 +1,6 @@
 /** Runs every doctor check against this machine and the configuration. */
 import { loadConfig, type Config } from '../config.js';
-import { BotduinoError } from '../errors.js';
+import { BotduinoError } from '../../common/errors.js';
 import { checkDomain } from '../botdistrikt/domain.js';
 import { listPorts } from '../link/ports.js';
 import { checkNode, checkPio, checkPortAccess, checkSerialGroup, checkWebhook, summarize, userGroups, type Check } from './doctor.js';

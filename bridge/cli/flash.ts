@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BotduinoError, EXIT } from '../errors.js';
+import { BotduinoError, EXIT } from '../../common/errors.js';
 import { controlRequest } from '../control.js';
 import { packageRoot } from '../paths.js';
 import { which } from './service.js';

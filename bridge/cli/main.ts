@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfig, type Config } from '../config.js';
-import { BotduinoError, ConfigError, EXIT } from '../errors.js';
+import { BotduinoError, ConfigError, EXIT } from '../../common/errors.js';
 import { createLogger, mask, type Level, type Logger } from '../log.js';
 import { packageVersion } from '../paths.js';
 import { createOutput, type Output } from './output.js';
@@ -251,7 +251,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       async (a) => {
         const { config, out } = setup(a, io);
         const { NO_CHANNEL } = await import('./bot.js');
-        if (!config.botdistrikt) throw new (await import('../errors.js')).ConfigError(NO_CHANNEL);
+        if (!config.botdistrikt) throw new (await import('../../common/errors.js')).ConfigError(NO_CHANNEL);
         const bd = config.botdistrikt;
         const { assertDomain } = await import('../botdistrikt/domain.js');
         assertDomain(bd.domain, { allowGuessable: bd.allowGuessableDomain });

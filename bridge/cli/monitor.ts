@@ -12,6 +12,7 @@ import { LineSplitter } from '../../protocol/lines.js';
 import { MAX_DEVICE_FRAME, type Message } from '../../protocol/schema.js';
 import { openError } from '../link/open-errors.js';
 import { bindingFor, resolveTarget } from '../link/ports.js';
+import { SimBinding } from '../sim/binding.js';
 
 export interface MonitorOptions {
   /** Port path, /dev/serial/by-id/… name, or `sim:<preset>`. */
@@ -87,7 +88,7 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorSummary> 
     }
   };
 
-  const binding = await bindingFor(opts.path, opts.binding);
+  const binding = await bindingFor(opts.binding ?? (opts.path.startsWith('sim:') ? SimBinding : undefined));
   const target = await resolveTarget(opts.path, async () => []);
   const port = new SerialPortStream({ binding, path: target.path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
   try {

@@ -1,7 +1,7 @@
 /** `botduino run`: serve real boards with the configured BotDistrikt channel. */
 import { Bridge, type BridgeOptions } from '../app.js';
 import type { Config } from '../config.js';
-import { BotduinoError, EXIT } from '../errors.js';
+import { BotduinoError, EXIT } from '../../common/errors.js';
 import { mask, type Logger } from '../log.js';
 import { realBot } from './bot.js';
 import type { Output } from './output.js';

@@ -10,7 +10,7 @@
  *   {"after": 5000}                             just wait
  */
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 
 const Timing = { at: z.number().nonnegative().optional(), after: z.number().nonnegative().optional() };
 export const StepSchema = z.union([

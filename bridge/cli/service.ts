@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BotduinoError, EXIT } from '../errors.js';
+import { BotduinoError, EXIT } from '../../common/errors.js';
 
 export interface ServiceOptions {
   /** Absolute path of the botduino executable (default: this one). */

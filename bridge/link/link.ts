@@ -18,9 +18,9 @@ import { decode, encode } from '../../protocol/codec.js';
 import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
 import { LineSplitter } from '../../protocol/lines.js';
 import { MAX_DEVICE_FRAME, MAX_DEVICE_ID, PROTOCOL_VERSION, type Message, type MessageOf } from '../../protocol/schema.js';
-import { BotduinoError, MismatchError, SerialError } from '../errors.js';
+import { BotduinoError, MismatchError, SerialError } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { ScreenFrame } from '../ui/screen.js';
+import type { ScreenFrame } from '../lcd/screen.js';
 import { capsFromHello, firmwareOf, looseHello, reflashText, speaksOurProtocol, type FirmwareInfo } from './hello.js';
 import { openError } from './open-errors.js';
 import { bindingFor, candidatesFor, fromBindingList, listPorts, resolveTarget, type PortInfo, type PortTarget } from './ports.js';
@@ -37,7 +37,7 @@ export interface DeviceLinkOptions extends RtoOptions {
   path: string;
   /** Default 115200: must match the firmware's (see the device description). */
   baudRate?: number;
-  /** serialport binding; default: the simulated board's for `sim:` paths, serialport's native one otherwise. */
+  /** serialport binding (a simulated board's, a test's); default: serialport's native one. */
   binding?: BindingInterface;
   /** Default: silent. Every frame in and out is logged at debug level. */
   logger?: Logger;
@@ -235,7 +235,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     this.stopping = false;
     this.setState('connecting', `opening ${this.o.path}`);
     try {
-      this.binding = await bindingFor(this.o.path, this.opts.binding);
+      this.binding = await bindingFor(this.opts.binding);
       if (this.o.path === 'auto') return await this.startAuto();
       this.target = await resolveTarget(this.o.path, () => this.lister());
       return await this.connect(this.target.path, this.o.handshakeTimeoutMs);
@@ -340,7 +340,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private lister(): Promise<PortInfo[]> {
     if (this.opts.listPorts) return this.opts.listPorts();
-    if (this.opts.binding || this.o.path.startsWith('sim:')) return this.binding!.list().then(fromBindingList);
+    if (this.opts.binding) return this.binding!.list().then(fromBindingList);
     return listPorts();
   }
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { SerialError } from '../errors.js';
+import { SerialError } from '../../common/errors.js';
 
 /** What kind of open failure a message describes. */
 export function classifyOpenError(err: unknown): 'permission' | 'busy' | 'missing' | 'other' {

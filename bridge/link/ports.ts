@@ -157,18 +157,9 @@ export async function nativeBinding(): Promise<BindingInterface> {
   return SerialPort.binding as unknown as BindingInterface;
 }
 
-/**
- * The binding for a path: the one given, else the simulated board's for
- * `sim:` paths (bridge/sim/binding.ts, loaded on demand), else the native one.
- */
-export async function bindingFor(path: string, given?: BindingInterface): Promise<BindingInterface> {
-  if (given) return given;
-  if (path.startsWith('sim:')) {
-    const mod = '../sim/binding.js';
-    const sim = (await import(mod)) as { SimBinding: BindingInterface };
-    return sim.SimBinding;
-  }
-  return nativeBinding();
+/** The binding to open a port with: the one given (a simulated board's, a test's), else serialport's native one. */
+export async function bindingFor(given?: BindingInterface): Promise<BindingInterface> {
+  return given ?? nativeBinding();
 }
 
 /** A port to open, and what identifies its board across a replug. */

@@ -5,7 +5,7 @@
  * new commands are diffed against `planned`.
  */
 import { MAX_TEXT } from '../../protocol/schema.js';
-import type { ScreenFrame } from '../ui/screen.js';
+import type { ScreenFrame } from '../lcd/screen.js';
 import type { ScreenCommand } from './types.js';
 
 type Cursor = ScreenFrame['cursor'];

@@ -1,33 +1,6 @@
-/** What the bridge knows of a board, from its HELLO. */
-export interface DeviceCaps {
-  protocol: number;
-  fingerprint: string;
-  firmware: string;
-  version: string;
-  board: string;
-  /** Device id stored in EEPROM ("" until the bridge assigns one). */
-  id: string;
-  boot: number;
-  cols: number;
-  rows: number;
-  lcd: 'parallel' | 'i2c';
-  rom: 'A00' | 'A02';
-  /** Button names, by index. */
-  buttons: string[];
-  /** Keypad layout, one string per row ([] without a keypad). */
-  keypad: string[];
-  /** Bytes the board can buffer: the host never has more unacknowledged bytes in flight. */
-  rxBuffer: number;
-  maxFrame: number;
-  backlight: boolean;
-  buzzer: boolean;
-  led: boolean;
-}
+import type { DeviceCaps, InputEvent } from '../lcd/device.js';
 
-/** An input from the board, delivered exactly once. */
-export type InputEvent =
-  | { type: 'button'; action: 'down' | 'up' | 'hold'; button: string; index: number }
-  | { type: 'key'; action: 'down' | 'up' | 'hold'; key: string };
+export type { DeviceCaps, InputEvent };
 
 /** Where a link stands. */
 export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'mismatch' | 'closed';

@@ -16,7 +16,7 @@
  * whose `disconnected` is true, as serialport does.
  */
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
-import { SerialError } from '../errors.js';
+import { SerialError } from '../../common/errors.js';
 import type { SimBoard } from './board.js';
 import { createPresetBoard, listPresets } from './presets.js';
 import { runnerFor, type RunMode } from './runner.js';

@@ -46,7 +46,7 @@ import {
   type ADCConfig,
   type AVRPortConfig,
 } from 'avr8js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import { DeviceSchema, type Board, type Device, type DeviceInput } from '../../firmware/devices/schema.js';
 import { Hd44780 } from './hd44780.js';
 import { loadHex } from './hex.js';

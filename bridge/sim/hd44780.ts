@@ -9,8 +9,8 @@
  * real controller would ignore or garble: `busyWrites`.
  */
 import { EventEmitter } from 'node:events';
-import type { ScreenFrame } from '../ui/screen.js';
-import { romTable, type RomName } from './rom.js';
+import type { ScreenFrame } from '../lcd/screen.js';
+import { romTable, type RomName } from '../lcd/rom.js';
 
 export interface Hd44780Options {
   cols: number;

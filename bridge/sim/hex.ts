@@ -1,5 +1,5 @@
 /** Intel HEX → flash bytes, as avrdude would write them. */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 
 /**
  * Parses an Intel HEX image into `flash` (data records, extended segment and

@@ -9,7 +9,7 @@
  * Presses and releases happen in simulated time, optionally with contact
  * bounce: a few milliseconds of toggling before the contact settles.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import type { Board, Device } from '../../firmware/devices/schema.js';
 import { pinRef, type PinRef, type PortName } from './pins.js';
 

@@ -2,7 +2,7 @@
  * Arduino pin numbers → the AVR port bit (and ADC channel) behind them, per
  * board, as the Arduino core's variants define them.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import type { Board, Pin } from '../../firmware/devices/schema.js';
 
 export type PortName = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'J' | 'K' | 'L';

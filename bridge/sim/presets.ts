@@ -1,7 +1,7 @@
 /** Simulated boards for the presets: their device description and committed firmware image. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import { PRESETS_DIR, isPresetName, listPresets, loadDevice } from '../../firmware/devices/index.js';
 import { SimBoard } from './board.js';
 

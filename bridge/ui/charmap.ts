@@ -8,8 +8,8 @@
  * rest); a transliteration (é → e, Привет → Privet, emoji → ":)" or nothing).
  */
 import { transliterate } from 'transliteration';
-import { GLYPHS, GLYPH_ALIASES } from './glyphs.js';
-import { romTable, type RomName } from '../sim/rom.js';
+import { GLYPHS, GLYPH_ALIASES } from '../lcd/glyphs.js';
+import { romTable, type RomName } from '../lcd/rom.js';
 
 /** A request for a custom glyph, with the ROM codes to show when none is free. */
 export interface GlyphCell {

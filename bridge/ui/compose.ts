@@ -3,8 +3,8 @@
  * goes back to the UI as intents; typing (multi-tap on a 4×3 keypad) is kept
  * here, with its own timer, until it is sent.
  */
-import type { DeviceCaps, InputEvent } from '../link/types.js';
-import { Timer, type Clock } from './clock.js';
+import type { DeviceCaps, InputEvent } from '../lcd/device.js';
+import { Timer, type Clock } from '../clock.js';
 import type { Binding, ResolvedUIOptions } from './options.js';
 
 /** What is being typed: free text, a phone number, an email address. */

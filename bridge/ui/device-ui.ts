@@ -10,15 +10,15 @@
  *   ui.setStatus('thinking'); ui.showReplies(replies, 'bot');
  */
 import { EventEmitter } from 'node:events';
-import type { BotReply, QuickReply, ReplyButton } from '../botdistrikt/replies.js';
-import type { DeviceCaps, InputEvent } from '../link/types.js';
+import type { BotReply, QuickReply, ReplyButton } from '../chat/replies.js';
+import type { DeviceCaps, InputEvent } from '../lcd/device.js';
 import { CharMap } from './charmap.js';
-import { systemClock, Timer, type Clock } from './clock.js';
+import { systemClock, Timer, type Clock } from '../clock.js';
 import { Composer, type Intent, type NavCommand } from './compose.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 import { UIOptionsSchema, type ResolvedUIOptions, type UIOptions } from './options.js';
 import { layout, render, type GlyphSlots, type RenderState } from './render.js';
-import type { ScreenFrame } from './screen.js';
+import type { ScreenFrame } from '../lcd/screen.js';
 import { buildDoc, isSelectable, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
 
 /** What the user asked for. */

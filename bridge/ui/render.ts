@@ -4,8 +4,8 @@
  * ROM codes, with the custom glyphs that this very frame needs.
  */
 import { CharMap, SPACE, type Cell } from './charmap.js';
-import { GLYPHS, SPINNER_FRAMES } from './glyphs.js';
-import { blankFrame, type ScreenFrame } from './screen.js';
+import { GLYPHS, SPINNER_FRAMES } from '../lcd/glyphs.js';
+import { blankFrame, type ScreenFrame } from '../lcd/screen.js';
 import type { Doc } from './view.js';
 
 /** The glyph key of the spinner. */

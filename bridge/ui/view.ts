@@ -2,7 +2,7 @@
  * The view-model: a bot message laid out for one LCD as a document of lines
  * (wrapped text, then its options), ready to be scrolled through a window.
  */
-import type { BotReply, QuickReply, ReplyButton } from '../botdistrikt/replies.js';
+import type { BotReply, QuickReply, ReplyButton } from '../chat/replies.js';
 import { CharMap, flatten, glyphCounts, SPACE, type Cell } from './charmap.js';
 import type { ResolvedUIOptions } from './options.js';
 import { wrap } from './wrap.js';

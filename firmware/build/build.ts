@@ -16,12 +16,12 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BotduinoError, EXIT } from '../../bridge/errors.js';
+import { BotduinoError, EXIT } from '../../common/errors.js';
 import { BOARD_INFO, type BoardInfo } from '../devices/boards.js';
 import { listPresets, loadDevice } from '../devices/index.js';
 import type { Device } from '../devices/schema.js';
 import { FIRMWARE_WARNINGS, RUNTIME_FILES, firmwareSources, generateConfigHeader } from '../generator/device.js';
-import { firmwareRoot } from '../generator/device-paths.js';
+import { firmwareRoot } from '../devices/paths.js';
 
 /** Where the Arduino AVR core is (Debian's arduino-core-avr). */
 export const DEFAULT_ARDUINO_AVR = '/usr/share/arduino/hardware/arduino/avr';

@@ -4,7 +4,7 @@
  * the serial line to the bridge and the I2C bus. The firmware generator uses
  * the ports and bits, so the firmware needs no pin tables of its own.
  */
-import type { Board, Pin } from './schema.js';
+import type { Board, Pin } from './pins.js';
 
 export interface BoardInfo {
   id: Board;

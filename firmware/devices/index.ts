@@ -10,8 +10,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError } from '../../bridge/errors.js';
-import { firmwareRoot } from '../generator/device-paths.js';
+import { ConfigError } from '../../common/errors.js';
+import { firmwareRoot } from './paths.js';
 import { DeviceSchema, type Device } from './schema.js';
 
 export * from './schema.js';

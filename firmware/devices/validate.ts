@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { BOARD_INFO, resolvePin, type PinInfo } from './boards.js';
-import type { Pin } from './schema.js';
+import type { Pin } from './pins.js';
 
 /** The geometries HD44780 modules are sold in, as "cols×rows". */
 export const LCD_GEOMETRIES = ['8x1', '8x2', '16x1', '16x2', '16x4', '20x1', '20x2', '20x4', '24x2', '40x1', '40x2'];

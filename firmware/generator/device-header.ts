@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION } from '../../protocol/schema.js';
 import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
 import { BOARD_INFO, resolvePin, type PinInfo } from '../devices/boards.js';
 import type { Device, Pin } from '../devices/schema.js';
-import { firmwareRoot } from './device-paths.js';
+import { firmwareRoot } from '../devices/paths.js';
 
 /** The firmware's name in HELLO. */
 export const FIRMWARE_NAME = 'botduino';

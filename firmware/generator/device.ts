@@ -16,12 +16,12 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
-import type { GeneratedFile } from '../../scripts/generated.js';
+import type { GeneratedFile } from './generated-file.js';
 import { BOARD_INFO } from '../devices/boards.js';
 import { listPresets, loadDevice } from '../devices/index.js';
 import { DeviceSchema, type Device } from '../devices/schema.js';
 import { generateConfigHeader } from './device-header.js';
-import { firmwareRoot } from './device-paths.js';
+import { firmwareRoot } from '../devices/paths.js';
 
 export { generateConfigHeader, firmwareVersion, FIRMWARE_NAME } from './device-header.js';
 

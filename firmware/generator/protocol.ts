@@ -25,7 +25,7 @@ import {
   type MessageSpec,
   type RejectReason,
 } from '../../protocol/schema.js';
-import type { GeneratedFile } from '../../scripts/generated.js';
+import type { GeneratedFile } from './generated-file.js';
 import { harnessHeader } from './cpp-harness.js';
 import { runtimeHeader, runtimeSource } from './cpp.js';
 

@@ -8,7 +8,7 @@
  * Each keeps counts of what it did, so a test can show the faults happened.
  */
 import type { FaultHook, LineDirection } from '../../bridge/sim/line.js';
-import { prng, type Fault } from './fake-board.js';
+import { prng, type Fault } from '../../support/fake-board.js';
 
 export interface LineFaultOptions {
   /** Seed of the random choices; default 1. */

@@ -4,7 +4,7 @@
  * (the spinner as | / - \), an unknown bitmap as "▒".
  */
 import { GLYPHS, SPINNER_FRAMES } from './glyphs.js';
-import { romTable, type RomName } from '../sim/rom.js';
+import { romTable, type RomName } from './rom.js';
 import type { ScreenFrame } from './screen.js';
 
 const SPINNER_TEXT = ['|', '/', '-', '\\'];

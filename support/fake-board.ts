@@ -21,10 +21,10 @@ import { createRequire } from 'node:module';
 // binding-mock's ES module has no type declarations: load its CommonJS build, which has.
 export const MockBinding = (createRequire(import.meta.url)('@serialport/binding-mock') as typeof MockTypes).MockBinding;
 type MockPortBinding = MockTypes.MockPortBinding;
-import { decode, encode } from '../../protocol/codec.js';
-import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
-import { LineSplitter } from '../../protocol/lines.js';
-import { MAX_HOST_FRAME, PROTOCOL_VERSION, type Message, type MessageOf } from '../../protocol/schema.js';
+import { decode, encode } from '../protocol/codec.js';
+import { SCHEMA_FINGERPRINT } from '../protocol/fingerprint.js';
+import { LineSplitter } from '../protocol/lines.js';
+import { MAX_HOST_FRAME, PROTOCOL_VERSION, type Message, type MessageOf } from '../protocol/schema.js';
 
 /** Changes bytes on the line: return the bytes that arrive (possibly none). */
 export type Fault = (chunk: Buffer) => Buffer;
