@@ -351,16 +351,50 @@ describe('ports, monitor, doctor, service, config', () => {
   });
 
   it('`service print` prints a systemd unit and a udev rule', async () => {
-    const r = await cli(['service', 'print', '--service-config', '/etc/botduino.json']);
-    expect(r.code).toBe(EXIT.ok);
+    const r = await cli(['service', 'print', '--service-config', '/etc/botduino.json', '--user', 'nobody']);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(r.stdout).toMatch(/^# \/etc\/systemd\/system\/botduino\.service\n/);
+    expect(r.stdout).toContain('User=nobody');
     expect(r.stdout).toMatch(/\[Service\]\nExecStart=\S+ \S+main\.[jt]s run --config \/etc\/botduino\.json/);
-    expect(r.stdout).toContain('SUBSYSTEM=="tty"');
+    expect(r.stdout).toContain('SUBSYSTEM!="tty", GOTO="botduino_end"');
   });
 
-  it('`service install --user` writes a user unit and says what to run next', async () => {
+  it('`service print --json` gives each file with its path; `--user-unit` labels the user unit with its own path', async () => {
+    const env = baseEnv();
+    const r = await cli(['service', 'print', '--json', '--user', 'nobody'], { env });
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    const files = JSON.parse(r.stdout) as { path: string; content: string }[];
+    expect(files.map((f) => f.path)).toEqual(['/etc/systemd/system/botduino.service', '/etc/udev/rules.d/99-botduino.rules']);
+    expect(files[0].content).toContain('User=nobody');
+    const user = await cli(['service', 'print', '--user-unit'], { env });
+    expect(user.stdout.split('\n')[0]).toBe(`# ${join(env.HOME!, '.config/systemd/user/botduino.service')}`);
+    expect(user.stdout).not.toContain('99-botduino.rules');
+  });
+
+  it('`service print` as root outside sudo refuses to make a root service unless asked (--as-root), and `--user` needs a name', async () => {
+    if (process.getuid?.() !== 0) return; // the refusal is about root; as another user the service runs as that user
+    const refused = await cli(['service', 'print'], { env: baseEnv() });
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.stderr).toMatch(/would run as root[^]*--user NAME[^]*--as-root/);
+    const sudo = await cli(['service', 'print'], { env: baseEnv({ SUDO_USER: 'nobody' }) });
+    expect(sudo.stdout).toContain('User=nobody');
+    const root = await cli(['service', 'print', '--as-root'], { env: baseEnv() });
+    expect(root.stdout).toContain('User=root');
+  });
+
+  it('`service install --user NAME` refuses an account that does not exist; a bare `--user` points to --user-unit', async () => {
+    const r = await cli(['service', 'print', '--user', 'no-such-botduino-user'], { env: baseEnv() });
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/There is no user `no-such-botduino-user`/);
+    const bare = await cli(['service', 'print', '--user'], { env: baseEnv() });
+    expect(bare.code).toBe(EXIT.usage);
+    expect(bare.stderr).toMatch(/--user-unit/);
+  });
+
+  it('`service install --user-unit` writes a user unit and says what to run next', async () => {
     const env = baseEnv();
     const home = env.HOME!;
-    const r = await cli(['service', 'install', '--user'], { env });
+    const r = await cli(['service', 'install', '--user-unit'], { env });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const unit = join(home, '.config/systemd/user/botduino.service');
     expect(r.stderr).toContain(`wrote ${unit}`);

@@ -276,24 +276,35 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     )
     .command(
       'service <action>',
-      'Print or install a systemd unit and a udev rule (Raspberry Pi)',
+      'Print or install a hardened systemd unit and a udev rule (Raspberry Pi)',
       (y) =>
         y
           .positional('action', { choices: ['print', 'install'] as const, demandOption: true })
-          .option('user', { type: 'boolean', describe: 'A user service (~/.config/systemd/user) instead of a system one' })
+          .option('user', { type: 'string', describe: 'Account the system service runs as (default: the one that ran sudo)' })
+          .option('as-root', { type: 'boolean', describe: 'Let the service run as root (it does not need to)' })
+          .option('user-unit', { type: 'boolean', describe: 'A systemd user unit (~/.config/systemd/user) instead of a system service' })
           .option('service-config', { type: 'string', describe: 'Config file the service runs with' })
+          .option('json', { type: 'boolean', describe: 'print: the files as JSON ({ path, content } each)' })
           .example('$0 service print', 'show the unit and the udev rule')
-          .example('sudo $0 service install --service-config /etc/botduino.json', 'install both'),
+          .example('sudo $0 service install --service-config /etc/botduino.json', 'install both; the service runs as you'),
       async (a) => {
-        const out = createOutput({ stdout, stderr, color });
+        const env = io.env ?? process.env;
+        const out = createOutput({ json: a.json, stdout, stderr, color });
         const svc = await import('./service.js');
+        if (a.user === '')
+          throw new BotduinoError('`--user` needs the name of the account the service runs as, e.g. `--user pi`; for a systemd user unit use `--user-unit`.', 'usage', EXIT.usage);
         const exec = realpathSync(fileURLToPath(import.meta.url));
-        const o = { exec, config: a['service-config'], userUnit: a.user };
+        const userUnit = !!a['user-unit'];
+        const user = userUnit ? undefined : svc.resolveServiceUser({ user: a.user, asRoot: a['as-root'], env });
+        const o = { exec, config: a['service-config'], userUnit, user, group: userUnit ? undefined : svc.serialGroup() };
+        const home = env.HOME || undefined;
         if (a.action === 'print') {
-          out.data(`# /etc/systemd/system/botduino.service\n${svc.systemdUnit(o)}\n# /etc/udev/rules.d/99-botduino.rules\n${svc.udevRule()}`);
+          const files = [{ path: svc.unitPath(o, '/', home), content: svc.systemdUnit(o) }];
+          if (!userUnit) files.push({ path: '/etc/udev/rules.d/99-botduino.rules', content: svc.udevRule(o.group) });
+          out.data(a.json ? files : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'));
         } else {
-          const r = svc.installService(o, { home: (io.env ?? process.env).HOME || undefined });
-          out.note(`wrote ${r.unitPath}${r.rulePath ? ` and ${r.rulePath}` : ''}; now run:\n  ${r.commands.join('\n  ')}`);
+          const r = svc.installService(o, { home });
+          out.note(`wrote ${r.unitPath}${r.rulePath ? ` and ${r.rulePath}` : ''}; now run:\n  ${r.commands.join('\n  ')}${r.notes.length ? '\n' + r.notes.join('\n') : ''}`);
         }
       },
     )
