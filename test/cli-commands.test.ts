@@ -96,6 +96,36 @@ describe('help and usage', () => {
     expect(r.stdout).toMatch(/botduino \S+/);
   });
 
+  it('-h is --help, for the program and for each command', async () => {
+    const top = await cli(['-h']);
+    expect(top.code).toBe(EXIT.ok);
+    expect(top.stdout).toContain('botduino doctor');
+    const sub = await cli(['firmware', 'build', '-h']);
+    expect(sub.code).toBe(EXIT.ok);
+    expect(sub.stdout).toContain('Examples:');
+  });
+
+  it('suggests the command meant for a misspelt one', async () => {
+    for (const [typo, meant] of [['dotcor', 'doctor'], ['servcie', 'service'], ['prots', 'ports']]) {
+      const r = await cli([typo]);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.stderr).toContain(`Not a botduino command — did you mean \`${meant}\`?`);
+    }
+    const sub = await cli(['firmware', 'biuld']);
+    expect(sub.stderr).toContain('did you mean `build`?');
+  });
+
+  it('--json is accepted by every command that prints data, and prints JSON', async () => {
+    const env = baseEnv({ BOTDUINO_WEBHOOK_SECRET: 'S3cr3tS3cr3tS3cr3tXYZ' });
+    for (const args of [['config', 'show'], ['config', 'schema'], ['webhook-url'], ['service', 'print', '--user', 'nobody'], ['ports'], ['doctor']]) {
+      const r = await cli([...args, '--json'], { env });
+      expect([EXIT.ok, EXIT.failure], `${args.join(' ')}: ${r.stderr}`).toContain(r.code); // doctor fails on a machine without a board
+      expect(() => JSON.parse(r.stdout), `${args.join(' ')} --json: ${r.stdout}`).not.toThrow();
+    }
+    const url = await cli(['webhook-url', '--json'], { env });
+    expect(JSON.parse(url.stdout)).toEqual({ url: 'http://127.0.0.1:0/botduino/S3cr3tS3cr3tS3cr3tXYZ' });
+  });
+
   it('exits 2 on an unknown command or option, pointing at --help', async () => {
     for (const args of [['nope'], ['run', '--no-such-option'], [], ['firmware']]) {
       const r = await cli(args);

@@ -314,6 +314,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       (y) =>
         y
           .option('base', { type: 'string', describe: 'The public base URL that reaches the receiver (your proxy or tunnel), e.g. https://bot.example.org' })
+          .option('json', { type: 'boolean', describe: 'Print {"url": …} as JSON' })
           .example('$0 webhook-url --base https://k3j9.example.org', 'the URL to paste as the Event webhook'),
       async (a) => {
         const { config, out } = setup(a, io);
@@ -328,39 +329,50 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           }));
         const host = config.webhook.host === '0.0.0.0' || config.webhook.host === '::' ? '127.0.0.1' : config.webhook.host;
         const base = (a.base ?? `http://${host}:${config.webhook.port}`).replace(/\/+$/, '');
-        out.data(`${base}/botduino/${secret}`);
+        const url = `${base}/botduino/${secret}`;
+        out.data(a.json ? { url } : url);
         if (!a.base) out.note('This is the local address; BotDistrikt needs one it can reach: give --base with your public https URL.');
       },
     )
     .command(
       'config <action>',
       'Show the effective configuration (secrets masked) or its JSON Schema',
-      (y) => y.positional('action', { choices: ['show', 'schema'] as const, demandOption: true }).example('$0 config show', 'after flags, environment and file are merged'),
+      (y) =>
+        y
+          .positional('action', { choices: ['show', 'schema'] as const, demandOption: true })
+          .option('json', { type: 'boolean', describe: 'Compact JSON on one line (the output is JSON either way)' })
+          .example('$0 config show', 'after flags, environment and file are merged')
+          .example('$0 config show --json | jq .stateDir', 'one field'),
       async (a) => {
         const out = createOutput({ stdout, stderr, color });
+        const indent = a.json ? undefined : 2;
         if (a.action === 'schema') {
           const { configJsonSchema } = await import('../config.js');
-          out.data(JSON.stringify(configJsonSchema(), null, 2));
+          out.data(JSON.stringify(configJsonSchema(), null, indent));
           return;
         }
         const { config } = setup(a, io);
         const { addSecret } = await import('../log.js');
         addSecret(config.botdistrikt?.domain);
         addSecret(config.webhook.secret);
-        out.data(mask(JSON.stringify(config, null, 2)));
+        out.data(mask(JSON.stringify(config, null, indent)));
       },
     )
     .demandCommand(1, 'Name a command; `botduino --help` lists them.')
     .strict()
+    .recommendCommands()
     .epilogue(EXIT_HELP)
     .version(packageVersion)
-    .help()
+    .help('help')
+    .alias('help', 'h')
     .wrap(Math.min(110, (stdout as NodeJS.WriteStream).columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
       // thrown, so that no command runs after a usage error
-      throw new BotduinoError(`${msg}\nRun \`botduino --help\` for usage.`, 'usage', EXIT.usage);
+      const unknown = /^Did you mean (\S+)\?$/.exec(msg ?? '');
+      const text = unknown ? `Not a botduino command — did you mean \`${unknown[1]}\`?` : msg;
+      throw new BotduinoError(`${text}\nRun \`botduino --help\` for usage.`, 'usage', EXIT.usage);
     });
 
   try {
