@@ -34,6 +34,11 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(xdg(env.XDG_STATE_HOME) ?? join(homedir(), '.local', 'state'), 'botduino');
 }
 
+/** Where firmware builds go: $XDG_CACHE_HOME/botduino, else ~/.cache/botduino (never the installed package). */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(xdg(env.XDG_CACHE_HOME) ?? join(env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir(), '.cache'), 'botduino');
+}
+
 /** $XDG_CONFIG_HOME/botduino/config.json, default ~/.config/botduino/config.json. */
 export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(xdg(env.XDG_CONFIG_HOME) ?? join(homedir(), '.config'), 'botduino', 'config.json');

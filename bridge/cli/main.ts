@@ -192,7 +192,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           (y2) =>
             y2
               .positional('presets', { type: 'string', array: true, describe: 'Presets to build (default: all)' })
-              .option('out', { type: 'string', describe: 'Build folder (objects, ELF and HEX); default <tmp>/botduino-firmware-build' })
+              .option('out', { type: 'string', describe: 'Build folder (objects, ELF and HEX); default ~/.cache/botduino/firmware-build' })
               .option('images', { type: 'boolean', describe: 'Also copy each HEX over firmware/images/<preset>.hex (for botduino maintainers)' })
               .option('json', { type: 'boolean' })
               .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr')
@@ -205,9 +205,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             const unknown = names.filter((n) => !listPresets().includes(n));
             if (unknown.length)
               throw new ConfigError(`Not a preset: ${unknown.join(', ')}. Presets: ${listPresets().join(', ')}; for your own device use \`botduino firmware generate\` and PlatformIO.`);
-            const { tmpdir } = await import('node:os');
             const { join, resolve } = await import('node:path');
-            const workDir = a.out ? resolve(a.out) : join(tmpdir(), 'botduino-firmware-build');
+            const { cacheDir } = await import('../paths.js');
+            // the user's cache, never the installed package (which a normal user cannot write to)
+            const workDir = a.out ? resolve(a.out) : join(cacheDir(io.env ?? process.env), 'firmware-build');
             const results = [];
             for (const n of names) {
               const end = out.progress(`building ${n}`);
