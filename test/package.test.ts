@@ -60,7 +60,10 @@ function botduino(args: string[]): { code: number | null; stdout: string; stderr
 beforeAll(() => {
   const packDir = join(tmp, 'pack');
   mkdirSync(packDir);
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string }[];
+  // dist/ as `npm ci` built it (its prepare script): packing without scripts leaves dist/ alone for the tests that run it meanwhile
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+  ) as { filename: string }[];
   tarball = join(packDir, packed[0].filename);
 
   // a fresh prefix whose lockfile holds the runtime dependencies of this project's lockfile
