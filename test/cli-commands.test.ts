@@ -394,7 +394,7 @@ describe('ports, monitor, doctor, service, config', () => {
     const r = await cli(['service', 'print', '--json', '--user', 'nobody'], { env });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const files = JSON.parse(r.stdout) as { path: string; content: string }[];
-    expect(files.map((f) => f.path)).toEqual(['/etc/systemd/system/botduino.service', '/etc/udev/rules.d/99-botduino.rules']);
+    expect(files.map((f) => f.path)).toEqual(['/etc/systemd/system/botduino.service', '/etc/udev/rules.d/99-botduino.rules', '/etc/modules-load.d/botduino.conf']);
     expect(files[0].content).toContain('User=nobody');
     const user = await cli(['service', 'print', '--user-unit'], { env });
     expect(user.stdout.split('\n')[0]).toBe(`# ${join(env.HOME!, '.config/systemd/user/botduino.service')}`);

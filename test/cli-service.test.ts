@@ -180,6 +180,8 @@ describe('the udev rule', () => {
     expect(readFileSync(join(root, 'etc/systemd/system/botduino.service'), 'utf8')).toContain('User=pi');
     expect(readFileSync(join(root, 'etc/udev/rules.d/99-botduino.rules'), 'utf8')).toContain('dialout');
     expect(r.commands.join('\n')).toContain('systemctl enable --now botduino');
+    // the USB serial drivers load at boot, so the device groups DeviceAllow= names exist when the service starts
+    expect(readFileSync(join(root, 'etc/modules-load.d/botduino.conf'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['cdc_acm', 'usbserial']));
     expect(r.notes.join('\n')).toContain('BOTDUINO_STATE_DIR=/var/lib/botduino');
   });
 });

@@ -49,6 +49,7 @@ export function findPio(env: NodeJS.ProcessEnv = process.env): string | undefine
 const BOARD_MCU: Record<string, { mcu: string; programmer: string; baud: number }> = {
   uno: { mcu: 'atmega328p', programmer: 'arduino', baud: 115200 },
   nano: { mcu: 'atmega328p', programmer: 'arduino', baud: 57600 },
+  'nano-new': { mcu: 'atmega328p', programmer: 'arduino', baud: 115200 },
   mega2560: { mcu: 'atmega2560', programmer: 'wiring', baud: 115200 },
 };
 

@@ -301,11 +301,15 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         const home = env.HOME || undefined;
         if (a.action === 'print') {
           const files = [{ path: svc.unitPath(o, '/', home), content: svc.systemdUnit(o) }];
-          if (!userUnit) files.push({ path: '/etc/udev/rules.d/99-botduino.rules', content: svc.udevRule(o.group) });
+          if (!userUnit)
+            files.push(
+              { path: '/etc/udev/rules.d/99-botduino.rules', content: svc.udevRule(o.group) },
+              { path: '/etc/modules-load.d/botduino.conf', content: svc.modulesLoad() },
+            );
           out.data(a.json ? files : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'));
         } else {
           const r = svc.installService(o, { home });
-          out.note(`wrote ${r.unitPath}${r.rulePath ? ` and ${r.rulePath}` : ''}; now run:\n  ${r.commands.join('\n  ')}${r.notes.length ? '\n' + r.notes.join('\n') : ''}`);
+          out.note(`wrote ${[r.unitPath, r.rulePath, r.modulesPath].filter(Boolean).join(', ')}; now run:\n  ${r.commands.join('\n  ')}${r.notes.length ? '\n' + r.notes.join('\n') : ''}`);
         }
       },
     )

@@ -229,9 +229,21 @@ export function udevRule(group = 'dialout'): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * /etc/modules-load.d/botduino.conf: the USB serial drivers loaded at boot.
+ * DeviceAllow=char-ttyACM / char-ttyUSB find their device groups in
+ * /proc/devices when the service starts; a driver that is loaded only when
+ * the first board is plugged in, after that, would leave the service
+ * without access to it.
+ */
+export function modulesLoad(): string {
+  return ['# botduino: USB serial drivers, loaded at boot so that the service may open boards plugged in later', 'cdc_acm', 'usbserial', ''].join('\n');
+}
+
 export interface InstallResult {
   unitPath: string;
   rulePath?: string;
+  modulesPath?: string;
   commands: string[];
   /** Said once the files are written. */
   notes: string[];
@@ -262,6 +274,11 @@ export function installService(o: ServiceOptions, opts: { root?: string; home?: 
     mkdirSync(dirname(rulePath), { recursive: true });
     writeFileSync(rulePath, udevRule(group));
     res.rulePath = rulePath;
+    const modulesPath = join(root, 'etc/modules-load.d/botduino.conf');
+    mkdirSync(dirname(modulesPath), { recursive: true });
+    writeFileSync(modulesPath, modulesLoad());
+    res.modulesPath = modulesPath;
+    res.commands.push('sudo systemctl restart systemd-modules-load');
     res.commands.push('sudo udevadm control --reload-rules && sudo udevadm trigger');
     res.commands.push('sudo systemctl daemon-reload && sudo systemctl enable --now botduino');
     res.notes.push(
