@@ -443,7 +443,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         void s.run();
         return true;
       },
-    });
+    }, (msg) => this.log.warn(msg));
   }
 
   async stop(): Promise<void> {

@@ -45,8 +45,6 @@ export const ConfigSchema = z.object({
     .object({
       /** debug | info | warn | error | silent; default info. */
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-      /** Log the raw JSON of every BotDistrikt exchange (at debug level, masked); default false. */
-      raw: z.boolean().default(false),
     })
     .prefault({}),
 });
@@ -110,7 +108,16 @@ export function loadConfig(o: LoadConfigOptions = {}): Config {
   return { ...c, stateDir: c.stateDir ? resolve(cwd, c.stateDir) : c.botdistrikt?.stateDir ?? defaultStateDir(env), configFile: file };
 }
 
-/** The JSON Schema of the config file, for editors. */
+/** The JSON Schema of the config file, for editors: no keys but botduino's (additionalProperties false). */
 export function configJsonSchema(): unknown {
-  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
+  const closed = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(closed);
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    if (o.type === 'object' && o.properties && o.additionalProperties === undefined) o.additionalProperties = false;
+    Object.values(o).forEach(closed);
+  };
+  const schema = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
+  closed(schema);
+  return schema;
 }

@@ -96,6 +96,36 @@ describe('help and usage', () => {
     expect(r.stdout).toMatch(/botduino \S+/);
   });
 
+  it('-h is --help, for the program and for each command', async () => {
+    const top = await cli(['-h']);
+    expect(top.code).toBe(EXIT.ok);
+    expect(top.stdout).toContain('botduino doctor');
+    const sub = await cli(['firmware', 'build', '-h']);
+    expect(sub.code).toBe(EXIT.ok);
+    expect(sub.stdout).toContain('Examples:');
+  });
+
+  it('suggests the command meant for a misspelt one', async () => {
+    for (const [typo, meant] of [['dotcor', 'doctor'], ['servcie', 'service'], ['prots', 'ports']]) {
+      const r = await cli([typo]);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.stderr).toContain(`Not a botduino command — did you mean \`${meant}\`?`);
+    }
+    const sub = await cli(['firmware', 'biuld']);
+    expect(sub.stderr).toContain('did you mean `build`?');
+  });
+
+  it('--json is accepted by every command that prints data, and prints JSON', async () => {
+    const env = baseEnv({ BOTDUINO_WEBHOOK_SECRET: 'S3cr3tS3cr3tS3cr3tXYZ' });
+    for (const args of [['config', 'show'], ['config', 'schema'], ['webhook-url'], ['service', 'print', '--user', 'nobody'], ['ports'], ['doctor']]) {
+      const r = await cli([...args, '--json'], { env });
+      expect([EXIT.ok, EXIT.failure], `${args.join(' ')}: ${r.stderr}`).toContain(r.code); // doctor fails on a machine without a board
+      expect(() => JSON.parse(r.stdout), `${args.join(' ')} --json: ${r.stdout}`).not.toThrow();
+    }
+    const url = await cli(['webhook-url', '--json'], { env });
+    expect(JSON.parse(url.stdout)).toEqual({ url: 'http://127.0.0.1:0/botduino/S3cr3tS3cr3tS3cr3tXYZ' });
+  });
+
   it('exits 2 on an unknown command or option, pointing at --help', async () => {
     for (const args of [['nope'], ['run', '--no-such-option'], [], ['firmware']]) {
       const r = await cli(args);
@@ -351,16 +381,50 @@ describe('ports, monitor, doctor, service, config', () => {
   });
 
   it('`service print` prints a systemd unit and a udev rule', async () => {
-    const r = await cli(['service', 'print', '--service-config', '/etc/botduino.json']);
-    expect(r.code).toBe(EXIT.ok);
+    const r = await cli(['service', 'print', '--service-config', '/etc/botduino.json', '--user', 'nobody']);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(r.stdout).toMatch(/^# \/etc\/systemd\/system\/botduino\.service\n/);
+    expect(r.stdout).toContain('User=nobody');
     expect(r.stdout).toMatch(/\[Service\]\nExecStart=\S+ \S+main\.[jt]s run --config \/etc\/botduino\.json/);
-    expect(r.stdout).toContain('SUBSYSTEM=="tty"');
+    expect(r.stdout).toContain('SUBSYSTEM!="tty", GOTO="botduino_end"');
   });
 
-  it('`service install --user` writes a user unit and says what to run next', async () => {
+  it('`service print --json` gives each file with its path; `--user-unit` labels the user unit with its own path', async () => {
+    const env = baseEnv();
+    const r = await cli(['service', 'print', '--json', '--user', 'nobody'], { env });
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    const files = JSON.parse(r.stdout) as { path: string; content: string }[];
+    expect(files.map((f) => f.path)).toEqual(['/etc/systemd/system/botduino.service', '/etc/udev/rules.d/99-botduino.rules', '/etc/modules-load.d/botduino.conf']);
+    expect(files[0].content).toContain('User=nobody');
+    const user = await cli(['service', 'print', '--user-unit'], { env });
+    expect(user.stdout.split('\n')[0]).toBe(`# ${join(env.HOME!, '.config/systemd/user/botduino.service')}`);
+    expect(user.stdout).not.toContain('99-botduino.rules');
+  });
+
+  it('`service print` as root outside sudo refuses to make a root service unless asked (--as-root), and `--user` needs a name', async () => {
+    if (process.getuid?.() !== 0) return; // the refusal is about root; as another user the service runs as that user
+    const refused = await cli(['service', 'print'], { env: baseEnv() });
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.stderr).toMatch(/would run as root[^]*--user NAME[^]*--as-root/);
+    const sudo = await cli(['service', 'print'], { env: baseEnv({ SUDO_USER: 'nobody' }) });
+    expect(sudo.stdout).toContain('User=nobody');
+    const root = await cli(['service', 'print', '--as-root'], { env: baseEnv() });
+    expect(root.stdout).toContain('User=root');
+  });
+
+  it('`service install --user NAME` refuses an account that does not exist; a bare `--user` points to --user-unit', async () => {
+    const r = await cli(['service', 'print', '--user', 'no-such-botduino-user'], { env: baseEnv() });
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/There is no user `no-such-botduino-user`/);
+    const bare = await cli(['service', 'print', '--user'], { env: baseEnv() });
+    expect(bare.code).toBe(EXIT.usage);
+    expect(bare.stderr).toMatch(/--user-unit/);
+  });
+
+  it('`service install --user-unit` writes a user unit and says what to run next', async () => {
     const env = baseEnv();
     const home = env.HOME!;
-    const r = await cli(['service', 'install', '--user'], { env });
+    const r = await cli(['service', 'install', '--user-unit'], { env });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const unit = join(home, '.config/systemd/user/botduino.service');
     expect(r.stderr).toContain(`wrote ${unit}`);

@@ -97,7 +97,7 @@ describe('firmware flash', () => {
     const bin = join(tmp, `bin-${n++}`);
     mkdirSync(bin);
     const argsFile = join(bin, 'args.txt');
-    writeFileSync(join(bin, 'pio'), `#!/bin/sh\necho "$@" > "${argsFile}"\nexit ${code}\n`);
+    writeFileSync(join(bin, 'pio'), `#!/bin/sh\necho "$@" > "${argsFile}"\necho "$PLATFORMIO_WORKSPACE_DIR" > "${argsFile}.workspace"\nexit ${code}\n`);
     chmodSync(join(bin, 'pio'), 0o755);
     return { bin, argsFile };
   }
@@ -124,6 +124,8 @@ describe('firmware flash', () => {
     expect(readFileSync(argsFile, 'utf8').trim()).toBe(`run -d ${packageRoot} -e lcd-keypad-shield -t upload --upload-port /dev/ttyACM9`);
     expect(calls).toEqual(['release /dev/ttyACM9', 'resume /dev/ttyACM9']);
     expect(r.stderr).toMatch(/flashing lcd-keypad-shield to \/dev\/ttyACM9 with pio: done/);
+    // PlatformIO builds in the user's cache, not in the (possibly read-only, installed) package
+    expect(readFileSync(`${argsFile}.workspace`, 'utf8').trim()).toBe(join(e.HOME!, '.cache', 'botduino', 'platformio', 'lcd-keypad-shield'));
   });
 
   it('generates a project for a device that is not a preset and uploads that', async () => {

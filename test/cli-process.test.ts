@@ -73,12 +73,12 @@ describe('botduino as a program', () => {
     expect(r.stderr).toMatch(/No BotDistrikt channel is configured/);
   });
 
-  it('`service install` without root and without --user says to use sudo or --user', async () => {
+  it('`service install` without root says to use sudo or --user-unit', async () => {
     const asRoot = process.getuid?.() === 0;
     // run as an ordinary user (nobody) when the tests run as root
     const r = await botduino(['service', 'install'], { env: env({ HOME: tmp }), ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
     expect(r.code).toBe(EXIT.failure);
-    expect(r.stderr).toMatch(/Installing a system service needs root: run `sudo botduino service install`, or `botduino service install --user`/);
+    expect(r.stderr).toMatch(/Installing a system service needs root: run `sudo botduino service install`, or `botduino service install --user-unit`/);
   });
 });
 

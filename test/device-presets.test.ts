@@ -43,7 +43,7 @@ describe('presets', () => {
       expect(json.name).toBe(p);
     }
     const schema = JSON.parse(readFileSync(resolve(__dirname, '../firmware/devices/device.schema.json'), 'utf8'));
-    expect(schema.properties.board.enum).toEqual(['uno', 'nano', 'mega2560']);
+    expect(schema.properties.board.enum).toEqual(['uno', 'nano', 'nano-new', 'mega2560']);
   });
 });
 

@@ -109,6 +109,16 @@ describe('a generated PlatformIO project', () => {
   });
 });
 
+describe('a Nano with the new bootloader', () => {
+  it('is a board of its own, which PlatformIO uploads with its new-bootloader settings', async () => {
+    const out = scratch();
+    await generateProject(parseDevice({ ...nano, name: 'nano-new-three-buttons', board: 'nano-new' }, 'test'), out);
+    const ini = readFileSync(join(out, 'platformio.ini'), 'utf8');
+    expect(ini).toMatch(/^board = nanoatmega328new$/m);
+    expect(ini).toMatch(/^default_envs = nano-new-three-buttons$/m);
+  });
+});
+
 describe('the root platformio.ini', () => {
   it('has one env per preset, selecting its config header', () => {
     const ini = readFileSync(join(root, 'platformio.ini'), 'utf8');
@@ -117,5 +127,12 @@ describe('the root platformio.ini', () => {
       expect(ini).toContain(`[env:${p}]`);
       expect(ini).toContain(`-I firmware/src/config/${p}`);
     }
+  });
+
+  it('uploads one preset by default (`pio run -t upload` would flash each default env in turn, the last one winning)', () => {
+    const ini = readFileSync(join(root, 'platformio.ini'), 'utf8');
+    const envs = /^default_envs = (.*)$/m.exec(ini)![1].split(',').map((e) => e.trim());
+    expect(envs).toEqual(['lcd-keypad-shield']);
+    expect(ini).toContain('`pio run -t upload` builds and flashes the default preset, lcd-keypad-shield');
   });
 });

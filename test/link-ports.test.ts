@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SerialError } from '../common/errors.js';
 import { DeviceLink } from '../bridge/link/link.js';
-import { candidatesFor, listPorts, resolveTarget } from '../bridge/link/ports.js';
+import { candidatesFor, isLikelyArduino, listPorts, resolveTarget } from '../bridge/link/ports.js';
 import { FakeBinding, FakeBoard, MockBinding } from '../support/fake-board.js';
 
 let root: string;
@@ -80,6 +80,27 @@ describe('port auto', () => {
     const caps = await link.start();
     expect(caps.id).toBe('auto-found');
     expect(link.path).toBe(board.path);
+  });
+
+  it('never opens a general-purpose USB-serial adapter (FTDI, CP210x: GPS receivers, Zigbee sticks) unless named', async () => {
+    MockBinding.createPort('/dev/ttyUSB7', { vendorId: '0403', productId: '6001', manufacturer: 'FTDI' });
+    MockBinding.createPort('/dev/ttyUSB8', { vendorId: '10c4', productId: 'ea60', manufacturer: 'Silicon Labs' });
+    const opened: string[] = [];
+    const spy: typeof FakeBinding = { ...FakeBinding, open: (o) => (opened.push(o.path), FakeBinding.open(o)) };
+    const link = new DeviceLink({ path: 'auto', binding: spy });
+    links.push(link);
+    const err = await link.start().catch((e) => e);
+    expect(err.message).toMatch(/No Arduino-like USB serial port found/);
+    expect(opened).toEqual([]); // neither adapter was opened, so nothing was written to them
+  });
+
+  it('counts Arduino and CH34x ids as boards, FTDI and CP210x only when their USB strings say Arduino', () => {
+    expect(isLikelyArduino('2341', '0043')).toBe(true);
+    expect(isLikelyArduino('1a86', '7523')).toBe(true);
+    expect(isLikelyArduino('0403', '6001')).toBe(false);
+    expect(isLikelyArduino('10c4', 'ea60', ['Silicon Labs', 'CP2102 USB to UART Bridge Controller'])).toBe(false);
+    expect(isLikelyArduino('0403', '6001', ['FTDI', 'Arduino Nano'])).toBe(true);
+    expect(isLikelyArduino('067b', '2303', ['Arduino'])).toBe(false);
   });
 
   it('says what to do when no Arduino is plugged in', async () => {

@@ -22,7 +22,7 @@
  *   await state.flush();
  */
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
-import os from 'node:os';
+import { defaultStateDir } from '../paths.js';
 import path from 'node:path';
 import { ConfigError } from '../../common/errors.js';
 
@@ -49,11 +49,8 @@ export interface State {
  */
 export type Edit<T> = { value: T; write: 'none' } | { value: T; write: 'now' } | { value: T; write: 'activity'; touched: string[] };
 
-/** $XDG_STATE_HOME/botduino, else ~/.local/state/botduino. */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'botduino');
-}
+/** The one default state folder (bridge/paths.ts): $XDG_STATE_HOME/botduino, else ~/.local/state/botduino. */
+export { defaultStateDir };
 
 /** Options of `new StateFile(dir, opts)`. */
 export interface StateFileOptions {

@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BotduinoError, EXIT } from '../../common/errors.js';
 import { controlRequest } from '../control.js';
-import { packageRoot } from '../paths.js';
+import { cacheDir, packageRoot } from '../paths.js';
 import { which } from './service.js';
 
 export interface FlashOptions {
@@ -49,6 +49,7 @@ export function findPio(env: NodeJS.ProcessEnv = process.env): string | undefine
 const BOARD_MCU: Record<string, { mcu: string; programmer: string; baud: number }> = {
   uno: { mcu: 'atmega328p', programmer: 'arduino', baud: 115200 },
   nano: { mcu: 'atmega328p', programmer: 'arduino', baud: 57600 },
+  'nano-new': { mcu: 'atmega328p', programmer: 'arduino', baud: 115200 },
   mega2560: { mcu: 'atmega2560', programmer: 'wiring', baud: 115200 },
 };
 
@@ -63,7 +64,9 @@ function defaultRun(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promis
 export async function flash(o: FlashOptions): Promise<{ tool: 'pio' | 'avrdude'; args: string[] }> {
   if (o.port.startsWith('sim:')) throw new BotduinoError(`${o.port} is a simulated board: it runs the committed image already; nothing to flash.`, 'usage', EXIT.usage);
   const env = o.env ?? process.env;
-  const run = o.run ?? ((cmd: string, args: string[]) => defaultRun(cmd, args, env));
+  // PlatformIO's build folder (.pio) goes to the user's cache, never into the installed package
+  const toolEnv = { ...env, PLATFORMIO_WORKSPACE_DIR: env.PLATFORMIO_WORKSPACE_DIR || join(cacheDir(env), 'platformio', o.device.replace(/[^\w.-]+/g, '_')) };
+  const run = o.run ?? ((cmd: string, args: string[]) => defaultRun(cmd, args, toolEnv));
   const progress = o.progress ?? (() => () => {});
   const { loadDevice, listPresets } = await import('../../firmware/devices/index.js');
   const device = loadDevice(o.device);

@@ -192,7 +192,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           (y2) =>
             y2
               .positional('presets', { type: 'string', array: true, describe: 'Presets to build (default: all)' })
-              .option('out', { type: 'string', describe: 'Build folder (objects, ELF and HEX); default <tmp>/botduino-firmware-build' })
+              .option('out', { type: 'string', describe: 'Build folder (objects, ELF and HEX); default ~/.cache/botduino/firmware-build' })
               .option('images', { type: 'boolean', describe: 'Also copy each HEX over firmware/images/<preset>.hex (for botduino maintainers)' })
               .option('json', { type: 'boolean' })
               .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr')
@@ -205,9 +205,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             const unknown = names.filter((n) => !listPresets().includes(n));
             if (unknown.length)
               throw new ConfigError(`Not a preset: ${unknown.join(', ')}. Presets: ${listPresets().join(', ')}; for your own device use \`botduino firmware generate\` and PlatformIO.`);
-            const { tmpdir } = await import('node:os');
             const { join, resolve } = await import('node:path');
-            const workDir = a.out ? resolve(a.out) : join(tmpdir(), 'botduino-firmware-build');
+            const { cacheDir } = await import('../paths.js');
+            // the user's cache, never the installed package (which a normal user cannot write to)
+            const workDir = a.out ? resolve(a.out) : join(cacheDir(io.env ?? process.env), 'firmware-build');
             const results = [];
             for (const n of names) {
               const end = out.progress(`building ${n}`);
@@ -276,24 +277,39 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     )
     .command(
       'service <action>',
-      'Print or install a systemd unit and a udev rule (Raspberry Pi)',
+      'Print or install a hardened systemd unit and a udev rule (Raspberry Pi)',
       (y) =>
         y
           .positional('action', { choices: ['print', 'install'] as const, demandOption: true })
-          .option('user', { type: 'boolean', describe: 'A user service (~/.config/systemd/user) instead of a system one' })
+          .option('user', { type: 'string', describe: 'Account the system service runs as (default: the one that ran sudo)' })
+          .option('as-root', { type: 'boolean', describe: 'Let the service run as root (it does not need to)' })
+          .option('user-unit', { type: 'boolean', describe: 'A systemd user unit (~/.config/systemd/user) instead of a system service' })
           .option('service-config', { type: 'string', describe: 'Config file the service runs with' })
+          .option('json', { type: 'boolean', describe: 'print: the files as JSON ({ path, content } each)' })
           .example('$0 service print', 'show the unit and the udev rule')
-          .example('sudo $0 service install --service-config /etc/botduino.json', 'install both'),
+          .example('sudo $0 service install --service-config /etc/botduino.json', 'install both; the service runs as you'),
       async (a) => {
-        const out = createOutput({ stdout, stderr, color });
+        const env = io.env ?? process.env;
+        const out = createOutput({ json: a.json, stdout, stderr, color });
         const svc = await import('./service.js');
+        if (a.user === '')
+          throw new BotduinoError('`--user` needs the name of the account the service runs as, e.g. `--user pi`; for a systemd user unit use `--user-unit`.', 'usage', EXIT.usage);
         const exec = realpathSync(fileURLToPath(import.meta.url));
-        const o = { exec, config: a['service-config'], userUnit: a.user };
+        const userUnit = !!a['user-unit'];
+        const user = userUnit ? undefined : svc.resolveServiceUser({ user: a.user, asRoot: a['as-root'], env });
+        const o = { exec, config: a['service-config'], userUnit, user, group: userUnit ? undefined : svc.serialGroup() };
+        const home = env.HOME || undefined;
         if (a.action === 'print') {
-          out.data(`# /etc/systemd/system/botduino.service\n${svc.systemdUnit(o)}\n# /etc/udev/rules.d/99-botduino.rules\n${svc.udevRule()}`);
+          const files = [{ path: svc.unitPath(o, '/', home), content: svc.systemdUnit(o) }];
+          if (!userUnit)
+            files.push(
+              { path: '/etc/udev/rules.d/99-botduino.rules', content: svc.udevRule(o.group) },
+              { path: '/etc/modules-load.d/botduino.conf', content: svc.modulesLoad() },
+            );
+          out.data(a.json ? files : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'));
         } else {
-          const r = svc.installService(o, { home: (io.env ?? process.env).HOME || undefined });
-          out.note(`wrote ${r.unitPath}${r.rulePath ? ` and ${r.rulePath}` : ''}; now run:\n  ${r.commands.join('\n  ')}`);
+          const r = svc.installService(o, { home });
+          out.note(`wrote ${[r.unitPath, r.rulePath, r.modulesPath].filter(Boolean).join(', ')}; now run:\n  ${r.commands.join('\n  ')}${r.notes.length ? '\n' + r.notes.join('\n') : ''}`);
         }
       },
     )
@@ -303,6 +319,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       (y) =>
         y
           .option('base', { type: 'string', describe: 'The public base URL that reaches the receiver (your proxy or tunnel), e.g. https://bot.example.org' })
+          .option('json', { type: 'boolean', describe: 'Print {"url": …} as JSON' })
           .example('$0 webhook-url --base https://k3j9.example.org', 'the URL to paste as the Event webhook'),
       async (a) => {
         const { config, out } = setup(a, io);
@@ -317,39 +334,50 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           }));
         const host = config.webhook.host === '0.0.0.0' || config.webhook.host === '::' ? '127.0.0.1' : config.webhook.host;
         const base = (a.base ?? `http://${host}:${config.webhook.port}`).replace(/\/+$/, '');
-        out.data(`${base}/botduino/${secret}`);
+        const url = `${base}/botduino/${secret}`;
+        out.data(a.json ? { url } : url);
         if (!a.base) out.note('This is the local address; BotDistrikt needs one it can reach: give --base with your public https URL.');
       },
     )
     .command(
       'config <action>',
       'Show the effective configuration (secrets masked) or its JSON Schema',
-      (y) => y.positional('action', { choices: ['show', 'schema'] as const, demandOption: true }).example('$0 config show', 'after flags, environment and file are merged'),
+      (y) =>
+        y
+          .positional('action', { choices: ['show', 'schema'] as const, demandOption: true })
+          .option('json', { type: 'boolean', describe: 'Compact JSON on one line (the output is JSON either way)' })
+          .example('$0 config show', 'after flags, environment and file are merged')
+          .example('$0 config show --json | jq .stateDir', 'one field'),
       async (a) => {
         const out = createOutput({ stdout, stderr, color });
+        const indent = a.json ? undefined : 2;
         if (a.action === 'schema') {
           const { configJsonSchema } = await import('../config.js');
-          out.data(JSON.stringify(configJsonSchema(), null, 2));
+          out.data(JSON.stringify(configJsonSchema(), null, indent));
           return;
         }
         const { config } = setup(a, io);
         const { addSecret } = await import('../log.js');
         addSecret(config.botdistrikt?.domain);
         addSecret(config.webhook.secret);
-        out.data(mask(JSON.stringify(config, null, 2)));
+        out.data(mask(JSON.stringify(config, null, indent)));
       },
     )
     .demandCommand(1, 'Name a command; `botduino --help` lists them.')
     .strict()
+    .recommendCommands()
     .epilogue(EXIT_HELP)
     .version(packageVersion)
-    .help()
+    .help('help')
+    .alias('help', 'h')
     .wrap(Math.min(110, (stdout as NodeJS.WriteStream).columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
       // thrown, so that no command runs after a usage error
-      throw new BotduinoError(`${msg}\nRun \`botduino --help\` for usage.`, 'usage', EXIT.usage);
+      const unknown = /^Did you mean (\S+)\?$/.exec(msg ?? '');
+      const text = unknown ? `Not a botduino command — did you mean \`${unknown[1]}\`?` : msg;
+      throw new BotduinoError(`${text}\nRun \`botduino --help\` for usage.`, 'usage', EXIT.usage);
     });
 
   try {

@@ -26,24 +26,36 @@ export interface PortInfo {
   likelyArduino: boolean;
 }
 
-/** USB ids of Arduinos and the USB-serial chips on boards and clones ("vid:pid", or "vid:*" for every product). */
-const ARDUINO_IDS = new Set([
-  '2341:*', // Arduino (Uno/Mega 16U2, Leonardo, Nano Every…)
-  '2a03:*', // Arduino.org
-  '1a86:7523', // CH340 (most Nano and Uno clones)
-  '1a86:5523', // CH341
-  '1a86:55d4', // CH9102
-  '0403:6001', // FTDI FT232R (Nano, Duemilanove)
-  '0403:6015', // FTDI FT231X
-  '10c4:ea60', // Silicon Labs CP210x
-  '1b4f:*', // SparkFun
-  '239a:*', // Adafruit
-]);
+/**
+ * USB ids of the boards `auto` opens and the udev rule names: Arduinos, and
+ * the CH34x chips of Nano and Uno clones. FTDI and CP210x chips are on some
+ * boards too, but as much on GPS receivers, Zigbee sticks and console
+ * cables: `auto` leaves them alone (unless the USB strings say Arduino), and
+ * such a board is used when its port is named.
+ */
+export const BOARD_IDS: { vendor: string; product?: string; what: string }[] = [
+  { vendor: '2341', what: 'Arduino (Uno/Mega 16U2, Leonardo, Nano Every…)' },
+  { vendor: '2a03', what: 'Arduino.org' },
+  { vendor: '1a86', product: '7523', what: 'CH340 (most Nano and Uno clones)' },
+  { vendor: '1a86', product: '5523', what: 'CH341' },
+  { vendor: '1a86', product: '55d4', what: 'CH9102' },
+  { vendor: '1b4f', what: 'SparkFun' },
+  { vendor: '239a', what: 'Adafruit' },
+];
 
-export function isLikelyArduino(vendorId?: string, productId?: string): boolean {
+/** General-purpose USB-serial chips (FTDI FT232R/FT231X, Silicon Labs CP210x): a board only when the USB strings say so. */
+const GENERIC_USB_SERIAL = new Set(['0403:6001', '0403:6015', '10c4:ea60']);
+
+/**
+ * Whether `auto` may open the port: a board's USB ids, or a general-purpose
+ * USB-serial chip whose manufacturer or product string names Arduino.
+ */
+export function isLikelyArduino(vendorId?: string, productId?: string, strings: (string | undefined)[] = []): boolean {
   if (!vendorId) return false;
   const v = vendorId.toLowerCase();
-  return ARDUINO_IDS.has(`${v}:*`) || ARDUINO_IDS.has(`${v}:${(productId ?? '').toLowerCase()}`);
+  const p = (productId ?? '').toLowerCase();
+  if (BOARD_IDS.some((id) => id.vendor === v && (!id.product || id.product === p))) return true;
+  return GENERIC_USB_SERIAL.has(`${v}:${p}`) && strings.some((s) => !!s && /arduino/i.test(s));
 }
 
 export interface ListPortsOptions {
@@ -117,7 +129,7 @@ async function listSysfs(sysRoot: string, devRoot: string): Promise<PortInfo[]> 
       info.serialNumber = await readAttr(usb, 'serial');
       info.manufacturer = await readAttr(usb, 'manufacturer');
       info.product = await readAttr(usb, 'product');
-      info.likelyArduino = isLikelyArduino(info.vendorId, info.productId);
+      info.likelyArduino = isLikelyArduino(info.vendorId, info.productId, [info.manufacturer, info.product]);
     }
     for (const k of Object.keys(info) as (keyof PortInfo)[]) if (info[k] === undefined) delete info[k];
     out.push(info);
@@ -142,7 +154,7 @@ export async function listPorts(opts: ListPortsOptions = {}): Promise<PortInfo[]
 /** Ports as a binding lists them, in this module's shape. */
 export function fromBindingList(list: Awaited<ReturnType<BindingInterface['list']>>): PortInfo[] {
   return list.map((p) => {
-    const info: PortInfo = { path: p.path, likelyArduino: isLikelyArduino(p.vendorId, p.productId) };
+    const info: PortInfo = { path: p.path, likelyArduino: isLikelyArduino(p.vendorId, p.productId, [p.manufacturer]) };
     if (p.vendorId) info.vendorId = p.vendorId.toLowerCase();
     if (p.productId) info.productId = p.productId.toLowerCase();
     if (p.serialNumber) info.serialNumber = p.serialNumber;

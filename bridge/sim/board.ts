@@ -132,7 +132,7 @@ const ATMEGA2560: Chip = {
 };
 for (const k of Object.keys(ATMEGA2560.ports) as PortName[]) ATMEGA2560.ports[k] = bare(ATMEGA2560.ports[k]!);
 
-const CHIPS: Record<Board, Chip> = { uno: ATMEGA328P, nano: ATMEGA328P, mega2560: ATMEGA2560 };
+const CHIPS: Record<Board, Chip> = { uno: ATMEGA328P, nano: ATMEGA328P, 'nano-new': ATMEGA328P, mega2560: ATMEGA2560 };
 
 const MCUSR = 0x54;
 const MCUSR_BITS: Record<ResetCause, number> = { power: 0x01, external: 0x02, watchdog: 0x08 };

@@ -34,6 +34,7 @@ interface BoardPins {
 const TABLES: Record<Board, BoardPins> = {
   uno: { digital: UNO, a0: 14, analogCount: 6 },
   nano: { digital: UNO, a0: 14, analogCount: 8 },
+  'nano-new': { digital: UNO, a0: 14, analogCount: 8 },
   mega2560: { digital: MEGA, a0: 54, analogCount: 16 },
 };
 

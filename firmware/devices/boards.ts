@@ -13,7 +13,7 @@ export interface BoardInfo {
   /** avr-gcc's -mmcu. */
   mcu: 'atmega328p' | 'atmega2560';
   /** PlatformIO's board id. */
-  pioBoard: 'uno' | 'nanoatmega328' | 'megaatmega2560';
+  pioBoard: 'uno' | 'nanoatmega328' | 'nanoatmega328new' | 'megaatmega2560';
   /** The Arduino core's board macro (-D…) and its pins_arduino.h variant. */
   boardMacro: string;
   variant: 'standard' | 'eightanaloginputs' | 'mega';
@@ -77,6 +77,22 @@ export const BOARD_INFO: Record<Board, BoardInfo> = {
     analogBase: 14,
     analogCount: 8,
     // A6 and A7 are analog inputs only
+    ports: [...ATMEGA328_PORTS, '', ''],
+    sda: 18,
+    scl: 19,
+  },
+  // Nanos sold since 2018 (and many clones) have Optiboot, the Uno's bootloader: uploads at 115200 baud, 512 B of flash
+  'nano-new': {
+    id: 'nano-new',
+    title: 'Arduino Nano (ATmega328P, new bootloader)',
+    mcu: 'atmega328p',
+    pioBoard: 'nanoatmega328new',
+    boardMacro: 'ARDUINO_AVR_NANO',
+    variant: 'eightanaloginputs',
+    flashBytes: 32256,
+    ramBytes: 2048,
+    analogBase: 14,
+    analogCount: 8,
     ports: [...ATMEGA328_PORTS, '', ''],
     sda: 18,
     scl: 19,

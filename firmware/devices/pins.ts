@@ -8,5 +8,5 @@ export const PinSchema = z.union([
 ]).describe('An Arduino pin: a number (digital), or "A0".."A15" (analog).');
 export type Pin = z.infer<typeof PinSchema>;
 
-export const BOARDS = ['uno', 'nano', 'mega2560'] as const;
+export const BOARDS = ['uno', 'nano', 'nano-new', 'mega2560'] as const;
 export type Board = (typeof BOARDS)[number];

@@ -88,16 +88,21 @@ export function projectIni(device: Device): string {
 /** Config header path of a preset, relative to the repository root. */
 export const presetHeaderPath = (preset: string) => `firmware/src/config/${preset}/bd_config.h`;
 
-/** The repository's platformio.ini: one env per preset, built from firmware/. */
+/** The preset `pio run -t upload` in the repository flashes (the README's first board). */
+export const ROOT_DEFAULT_PRESET = 'lcd-keypad-shield';
+
+/** The repository's platformio.ini: one env per preset, built from firmware/; one default env. */
 export function rootIni(presets: Device[]): string {
   return [
     INI_BANNER('PlatformIO builds of the botduino presets, one env per preset.'),
-    '; Build one: pio run -e lcd-keypad-shield   Flash it: pio run -e lcd-keypad-shield -t upload',
+    `; \`pio run -t upload\` builds and flashes the default preset, ${ROOT_DEFAULT_PRESET}; another: pio run -e <preset> -t upload`,
+    `; Presets: ${presets.map((d) => d.name).join(', ')}`,
     '; A device of your own: botduino firmware generate --device my-device.json --out my-firmware',
     '',
     '[platformio]',
     'src_dir = firmware',
-    `default_envs = ${presets.map((d) => d.name).join(', ')}`,
+    // one env only: with several, `pio run -t upload` flashes them one after the other and the board ends with the last
+    `default_envs = ${ROOT_DEFAULT_PRESET}`,
     '',
     '[env]',
     'build_src_filter = -<*> +<src/*.cpp> +<runtime/*.cpp>',
