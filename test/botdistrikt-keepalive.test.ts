@@ -86,14 +86,29 @@ describe('kept-alive connections to the bot', () => {
   });
 
   it('does not send on a connection the server closed while it was idle, and delivers the message once', async () => {
-    const b = await startBot(50);
+    const b = await startBot();
     const c = client(b);
     await c.sendMessage(user, { text: 'before' });
-    // the server drops the idle connection after 50 ms
-    await new Promise((r) => b.connections[0]!.once('close', r));
+    // the server drops the idle connection; the next message follows at once
+    const closed = new Promise((r) => b.connections[0]!.once('close', r));
+    b.connections[0]!.destroy();
+    await closed;
     const res = await c.sendMessage(user, { text: 'after' });
     expect(res.replies[0]).toMatchObject({ text: 'You said: after' });
     expect(b.received).toEqual(['before', 'after']);
+    expect(b.connections).toHaveLength(2);
+  });
+
+  it("opens a new connection once the server's Keep-Alive hint has run out", async () => {
+    const b = await startBot(2000); // answers carry Keep-Alive: timeout=2, so a socket is kept for 1 s
+    const c = client(b);
+    await c.sendMessage(user, { text: 'early' });
+    await c.sendMessage(user, { text: 'soon after' });
+    expect(b.connections).toHaveLength(1);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    vi.setSystemTime(Date.now() + 1000);
+    await c.sendMessage(user, { text: 'late' });
+    expect(b.received).toEqual(['early', 'soon after', 'late']);
     expect(b.connections).toHaveLength(2);
   });
 

@@ -35,7 +35,8 @@ export interface Answer {
   text: string;
 }
 
-const idleSince = new WeakMap<Socket, number>();
+/** When each idle socket stops being fresh (Date.now() ms). */
+const freshUntil = new WeakMap<Socket, number>();
 
 /** Stamps when a socket went idle; hands out only sockets idle for less than `freshMs`. */
 function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A, freshMs: number): A {
@@ -44,7 +45,8 @@ function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A,
   const keep = agent.keepSocketAlive.bind(agent) as unknown as (s: Socket) => boolean;
   (agent as unknown as { keepSocketAlive: (s: Socket) => boolean }).keepSocketAlive = (socket) => {
     const kept = keep(socket);
-    if (kept) idleSince.set(socket, Date.now());
+    // the agent has set the socket's timeout to the shorter of freshMs and the server's Keep-Alive hint
+    if (kept) freshUntil.set(socket, Date.now() + Math.min(freshMs, socket.timeout || freshMs));
     return kept;
   };
   const add = (agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest.bind(agent);
@@ -60,7 +62,7 @@ function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A,
         // them before the agent picks one (it skips destroyed sockets at the front).
         const now = Date.now();
         for (const list of Object.values(agent.freeSockets)) {
-          for (const s of list ?? []) if (now - (idleSince.get(s as Socket) ?? 0) >= freshMs) s.destroy();
+          for (const s of list ?? []) if (now >= (freshUntil.get(s as Socket) ?? 0)) s.destroy();
         }
         add(req, options);
       }),
