@@ -1,5 +1,5 @@
 /**
- * Many boards in one bridge process: N fake boards (test/support/fake-board.ts,
+ * Many boards in one bridge process: N fake boards (support/fake-board.ts,
  * the protocol's device side on MockBinding ports) run by the real Bridge
  * (link + UI + channel per board) against the local stand-in bot over real
  * HTTP, in a process of its own (bench/standin-child.ts), so that the RSS is
@@ -13,14 +13,17 @@
  * once (should be 0) or not by the end of the drain time (a bridge behind the
  * offered load) are counted too.
  *
- * `measureScaleInChild` runs one measurement in a fresh process (fork, same
- * tsx loader), so the RSS is the bridge's and not that of the simulator the
- * bench's earlier sections loaded. The section alone, as JSON:
+ * `measureScaleInChild` runs one measurement in a fresh process, so the RSS
+ * is the bridge's and not that of the simulator the bench's earlier sections
+ * loaded. That process, and the stand-in's, run the compiled JavaScript in
+ * dist/ (built first with tsconfig.bench.json), as an installed bridge does:
+ * no TypeScript loader in them. The section alone, as JSON:
  *
  *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
  */
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +38,7 @@ export interface ScaleFigures {
   p50_ms: number;
   p99_ms: number;
   rss_mb: number;
-  /** RSS before the boards and the bridge were created: the runtime's own share (tsx, modules). */
+  /** RSS before the boards and the bridge were created: the runtime's own share (Node, modules). */
   rss_base_mb: number;
   /** Presses made, and messages the bot received once / more than once / not yet when the drain time ended (still queued in the bridge). */
   pressed: number;
@@ -149,10 +152,26 @@ export const FULL_SCALE: ScaleOptions = { durationMs: 5000, drainMs: 8000 };
 
 type ChildMessage = { log: string } | { figures: ScaleFigures } | { error: string };
 
-/** `measureScale(n, opts)` in a process of its own (this file, forked with the tsx loader); `opts.log` gets its progress lines. */
+const ROOT = resolve(import.meta.dirname, import.meta.url.endsWith('.ts') ? '..' : '../..');
+let compiled = false;
+
+/** Compiles the scale section and the bridge to dist/ (once per process); returns the compiled scale.js. */
+export function buildCompiled(): string {
+  const out = join(ROOT, 'dist', 'bench', 'scale.js');
+  if (!import.meta.url.endsWith('.ts')) return fileURLToPath(import.meta.url);
+  if (!compiled) {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.bench.json')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    compiled = true;
+  }
+  if (!existsSync(out)) throw new Error(`${out} is missing after compiling tsconfig.bench.json`);
+  return out;
+}
+
+/** `measureScale(n, opts)` in a process of its own (the compiled scale.js in dist/, plain node); `opts.log` gets its progress lines. */
 export function measureScaleInChild(n: number, opts: ScaleOptions = {}): Promise<ScaleFigures> {
   const { log, ...rest } = opts;
-  const child = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(buildCompiled(), ['--child'], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise<ScaleFigures>((resolvePromise, reject) => {
     let settled = false;
     child.on('message', (m: ChildMessage) => {
@@ -216,7 +235,12 @@ const now = () => performance.timeOrigin + performance.now();
 
 /** The stand-in bot in its own process (bench/standin-child.ts). */
 async function startChild(): Promise<{ baseUrl: string; appId: string; domain: string; arrivals: Arrival[]; close(): void }> {
-  const child = fork(join(import.meta.dirname, 'standin-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // the compiled stand-in next to the compiled scale.js; the TypeScript one under tsx otherwise
+  const ts = import.meta.url.endsWith('.ts');
+  const child = fork(join(import.meta.dirname, ts ? 'standin-child.ts' : 'standin-child.js'), [], {
+    execArgv: ts ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const arrivals: Arrival[] = [];
   const ready = await new Promise<{ baseUrl: string; appId: string; domain: string }>((resolve, reject) => {
     child.on('message', (m: { ready?: boolean; arrival?: Arrival; baseUrl: string; appId: string; domain: string }) => {

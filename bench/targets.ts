@@ -31,7 +31,7 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
   add('latency_us.key_to_host', r.latency_us.key_to_host, 2000, 'max', 'µs');
   add('codec.encode_fps', r.codec.encode_fps, 500_000, 'min', 'frames/s');
   add('codec.decode_fps', r.codec.decode_fps, 500_000, 'min', 'frames/s');
-  add('scale.256.p99_ms', r.scale['256']?.p99_ms, 20, 'max', 'ms');
+  add('scale.256.p99_ms', r.scale['256']?.p99_ms, 5, 'max', 'ms');
   add('scale.256.rss_mb', r.scale['256']?.rss_mb, 150, 'max', 'MB');
   for (const [preset, f] of Object.entries(r.firmware)) {
     const lim = FIRMWARE_LIMITS[preset];

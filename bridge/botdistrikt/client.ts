@@ -10,14 +10,13 @@
  * when the connection was never made. Every other failure is an ApiError
  * with `notSent` telling whether it surely did not get through.
  */
-import ky from 'ky';
 import { ApiError } from '../../common/errors.js';
 import { addSecret, silentLogger, type Logger } from '../log.js';
 import { DEFAULT_BASE_URL } from './config.js';
 import { type Context, httpError, isConnectFailure, networkError, unreadableAnswer } from './errors.js';
 import { parseReplies } from './parse.js';
 import type { BotReply } from '../chat/replies.js';
-import { trackingFetch, type SendTracker } from './transport.js';
+import { postJson, type SendTracker } from './transport.js';
 import {
   BotUserSchema,
   messagePath,
@@ -154,19 +153,8 @@ export class BotDistriktClient {
     for (let attempt = 1; ; attempt++) {
       const tracker: SendTracker = { mayHaveSent: false };
       try {
-        const res = await ky.post(path, {
-          prefixUrl: this.baseUrl,
-          json,
-          headers: { accept: 'application/json', ...headers },
-          retry: 0,
-          timeout: false,
-          throwHttpErrors: false,
-          redirect: 'manual',
-          signal,
-          fetch: trackingFetch(tracker),
-        });
-        const text = await res.text();
-        const contentType = res.headers.get('content-type') ?? '';
+        const res = await postJson(new URL(url), JSON.stringify(json), { accept: 'application/json', ...headers }, signal, tracker);
+        const { text, contentType } = res;
         this.log.debug(`← ${res.status} ${url} ${text}`);
         if (res.status < 200 || res.status > 299) throw httpError(ctx, res.status, contentType, text);
         return { status: res.status, contentType, text };

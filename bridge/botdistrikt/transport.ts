@@ -1,13 +1,23 @@
 /**
- * A fetch for ky, over node:http(s), that knows whether a request may have
+ * One HTTP POST over node:http(s) that knows whether the request may have
  * reached the server. A person's message must never be sent twice, so the
  * client retries only when nothing can have been sent: the connection (and
- * the TLS handshake) never completed. Once the socket is connected, bytes
- * may be on their way and any failure counts as "may have been sent".
+ * the TLS handshake) never completed. Once a socket is connected, bytes may
+ * be on their way and any failure counts as "may have been sent".
+ *
+ * Connections are kept alive, but a socket is reused only while it is
+ * fresh: idle for less than FRESH_MS, well below the keep-alive timeout of
+ * servers (5 s in Node, 60–75 s behind nginx and most load balancers; Node's
+ * agent also honours a shorter Keep-Alive: timeout=N hint from the server).
+ * A socket that has been idle longer is closed instead of written to, and
+ * before a socket is reused the event loop polls once, so that a close the
+ * server already sent is seen and that socket is not written to. Should a
+ * reused socket still fail before any byte of the answer, the failure
+ * counts as "may have been sent", like every failure after connecting.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
 
 /** Filled in while a request runs. */
 export interface SendTracker {
@@ -15,68 +25,110 @@ export interface SendTracker {
   mayHaveSent: boolean;
 }
 
-/**
- * A fresh connection for every request, on purpose: a kept-alive connection
- * that the server closed while idle fails *after* the request was written,
- * and then nobody can tell whether the message got through. One extra
- * handshake per message is the price of knowing.
- */
+/** Longest idle time after which a kept-alive socket is still used, in ms. */
+export const FRESH_MS = 2000;
+
+/** What came back. */
+export interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** When each idle socket stops being fresh (Date.now() ms). */
+const freshUntil = new WeakMap<Socket, number>();
+
+/** Stamps when a socket went idle; hands out only sockets idle for less than `freshMs`. */
+function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A, freshMs: number): A {
+  const agent = new Base({ keepAlive: true, scheduling: 'lifo', timeout: freshMs });
+  // keepSocketAlive returns whether the socket is kept (typed void in @types/node)
+  const keep = agent.keepSocketAlive.bind(agent) as unknown as (s: Socket) => boolean;
+  (agent as unknown as { keepSocketAlive: (s: Socket) => boolean }).keepSocketAlive = (socket) => {
+    const kept = keep(socket);
+    // the agent has set the socket's timeout to the shorter of freshMs and the server's Keep-Alive hint
+    if (kept) freshUntil.set(socket, Date.now() + Math.min(freshMs, socket.timeout || freshMs));
+    return kept;
+  };
+  const add = (agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest.bind(agent);
+  (agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest = (req, options) => {
+    const free = Object.values(agent.freeSockets).some((list) => list?.some((s) => !s.destroyed));
+    if (!free) return add(req, options);
+    // A socket is about to be reused. Let the event loop poll once first, so
+    // that a close from the server that has already arrived is seen and the
+    // socket is dropped instead of written to.
+    setImmediate(() =>
+      setImmediate(() => {
+        // Sockets go idle in order, so the stale ones are the oldest: close
+        // them before the agent picks one (it skips destroyed sockets at the front).
+        const now = Date.now();
+        for (const list of Object.values(agent.freeSockets)) {
+          for (const s of list ?? []) if (now >= (freshUntil.get(s as Socket) ?? 0)) s.destroy();
+        }
+        add(req, options);
+      }),
+    );
+  };
+  return agent;
+}
+
 const agents = {
-  http: new http.Agent({ keepAlive: false }),
-  https: new https.Agent({ keepAlive: false }),
+  http: freshAgent(http.Agent, FRESH_MS),
+  https: freshAgent(https.Agent, FRESH_MS),
 };
 
-const NULL_BODY = new Set([101, 204, 205, 304]);
-
-/** A fetch that records in `tracker` whether the request may have left this machine. */
-export function trackingFetch(tracker: SendTracker): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
-  return async (input, init) => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const url = new URL(request.url);
-    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-    const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => (headers[k] = v));
-    if (body) headers['content-length'] = String(body.length);
-    const tls = url.protocol === 'https:';
-    const signal = request.signal;
-
-    return new Promise<Response>((resolve, reject) => {
-      if (signal.aborted) return reject(abortError(signal));
-      const req = (tls ? https : http).request(url, {
-        method: request.method,
-        headers,
-        agent: tls ? agents.https : agents.http,
-      });
-      const onAbort = () => req.destroy(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      req.on('socket', (socket) => {
-        // A reused keep-alive socket is already connected: bytes go out at once.
-        if (!socket.connecting) {
-          tracker.mayHaveSent = true;
-          return;
-        }
-        socket.once(tls ? 'secureConnect' : 'connect', () => (tracker.mayHaveSent = true));
-      });
-      req.on('error', (err) => {
-        signal.removeEventListener('abort', onAbort);
+/** POSTs `body` as JSON to `url`; records in `tracker` whether the request may have left this machine. */
+export function postJson(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  tracker: SendTracker,
+): Promise<Answer> {
+  const data = Buffer.from(body);
+  const tls = url.protocol === 'https:';
+  return new Promise<Answer>((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const req = (tls ? https : http).request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(data.length), ...headers },
+      agent: tls ? agents.https : agents.http,
+    });
+    const done = () => signal.removeEventListener('abort', onAbort);
+    const onAbort = () => req.destroy(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('socket', (socket) => {
+      // A reused keep-alive socket is already connected: bytes go out at once.
+      if (!socket.connecting) {
+        tracker.mayHaveSent = true;
+        return;
+      }
+      socket.once(tls ? 'secureConnect' : 'connect', () => (tracker.mayHaveSent = true));
+    });
+    req.on('error', (err) => {
+      done();
+      reject(err);
+    });
+    req.on('response', (res) => {
+      tracker.mayHaveSent = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => {
+        done();
         reject(err);
       });
-      req.on('response', (res) => {
-        tracker.mayHaveSent = true;
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) v.forEach((x) => h.append(k, x));
-          else if (v !== undefined) h.set(k, v);
-        }
-        res.on('close', () => signal.removeEventListener('abort', onAbort));
-        const status = res.statusCode ?? 0;
-        const stream = NULL_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-        if (!stream) res.resume();
-        resolve(new Response(stream, { status, statusText: res.statusMessage, headers: h }));
+      res.on('close', () => {
+        if (res.complete) return;
+        done();
+        reject(signal.aborted ? abortError(signal) : Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }));
       });
-      req.end(body);
+      res.on('end', () => {
+        done();
+        const ct = res.headers['content-type'];
+        resolve({ status: res.statusCode ?? 0, contentType: ct ?? '', text: Buffer.concat(chunks).toString('utf8') });
+      });
     });
-  };
+    req.end(data);
+  });
 }
 
 function abortError(signal: AbortSignal): Error {
