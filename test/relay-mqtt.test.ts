@@ -15,7 +15,7 @@ import { Users } from '../bridge/botdistrikt/users.js';
 import { createLogger } from '../bridge/log.js';
 import { MqttConfigSchema, type MqttConfigInput } from '../bridge/relay/config.js';
 import { startRelay, type Relay } from '../bridge/relay/relay.js';
-import { userTopic } from '../bridge/relay/topic.js';
+import { sealRelayMessage, userTopic } from '../bridge/relay/topic.js';
 import { FakeBinding, FakeBoard } from './support/fake-board.js';
 import { mosquittoInstalled, startMosquitto, type Mosquitto } from './support/mosquitto.js';
 
@@ -105,9 +105,10 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     for (const s of sites) await ready(s, 2);
     // Watch the broker as the relay's user sees it: no webchat_id appears in a topic.
     const topics: string[] = [];
+    const payloads: string[] = [];
     const all = await mqtt.connectAsync(broker.url, { username: 'bridge-a', password: PASSWORDS['bridge-a'], clientId: 'watcher' });
     cleanups.push(() => all.endAsync(true));
-    all.on('message', (t) => topics.push(t));
+    all.on('message', (t, p) => (topics.push(t), payloads.push(p.toString('latin1'))));
     await all.subscribeAsync(`botduino/${APP}/u/#`, { qos: 1 });
     const everyone = (await Promise.all(sites.map(usersOf))).flat();
     expect(new Set(everyone.map((u) => u.webchatId)).size).toBe(6);
@@ -120,6 +121,11 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
       for (const other of everyone) if (other.board !== u.board) expect(screen(other.board)).not.toContain(`device ${i}`);
     await expect.poll(() => topics.length, { timeout: 10_000 }).toBe(6);
     for (const t of topics) for (const u of everyone) expect(t).not.toContain(u.webchatId);
+    // and a client that may read every topic cannot read what they carry
+    for (const p of payloads) {
+      expect(p).not.toContain('Hello device');
+      for (const u of everyone) expect(p).not.toContain(u.webchatId);
+    }
     expect(topics).toContain(userTopic(APP, KEY, everyone[0]!.webchatId));
     // No secret in the logs: neither the relay key nor a webchat_id.
     for (const s of sites) for (const l of s.lines) for (const u of everyone) expect(l).not.toContain(u.webchatId);
@@ -149,7 +155,7 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     // The broker sending one again (at-least-once) is dropped by message id, also across a restart.
     const pub = await mqtt.connectAsync(broker.url, { username: 'relay', password: PASSWORDS.relay, clientId: 'replayer' });
     cleanups.push(() => pub.endAsync(true));
-    const repeat = JSON.stringify({ id: sent[4], source: 'human', body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'while away 4' }] }, at: Date.now() });
+    const repeat = sealRelayMessage(KEY, u!.webchatId, { id: sent[4]!, source: 'human', body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'while away 4' }] }, at: Date.now() });
     await pub.publishAsync(userTopic(APP, KEY, u!.webchatId), repeat, { qos: 1 });
     await expect.poll(() => again.bridge.mqtt!.stats.duplicates, { timeout: 10_000 }).toBe(1);
     expect(again.bridge.mqtt!.stats.shown).toBe(5);

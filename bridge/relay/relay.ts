@@ -16,7 +16,7 @@ import { startWebhook, type Webhook } from '../botdistrikt/webhook.js';
 import { addSecret, maskValue, silentLogger, type Logger } from '../log.js';
 import { connectBroker, topicKeyOf, type Broker } from './broker.js';
 import type { MqttConfig } from './config.js';
-import { userTopic, type RelayMessage } from './topic.js';
+import { sealRelayMessage, userTopic, type RelayMessage } from './topic.js';
 
 export interface RelayOptions {
   host?: string;
@@ -71,7 +71,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     if (p.sourceId) message.sourceId = p.sourceId;
     const topic = userTopic(opts.mqtt.app, key, p.webchatId);
     const what = `a ${p.source} push for ${maskValue(p.webchatId)}`;
-    waiting.set(message.id, { topic, payload: JSON.stringify(message), what });
+    waiting.set(message.id, { topic, payload: sealRelayMessage(key, p.webchatId, message), what });
     stats.pending = waiting.size;
     if (broker.client.connected) send(message.id);
   });
@@ -79,7 +79,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
    * Pushes not yet acknowledged by the broker, sent (again) on every
    * connect: at least once; the bridges drop repeats by message id.
    */
-  const waiting = new Map<string, { topic: string; payload: string; what: string }>();
+  const waiting = new Map<string, { topic: string; payload: Buffer; what: string }>();
   const send = (id: string) => {
     const w = waiting.get(id);
     if (!w) return;

@@ -18,7 +18,7 @@ import { maskValue, silentLogger, type Logger } from '../log.js';
 import type { Clock } from '../ui/clock.js';
 import { connectBroker, topicKeyOf, type Broker } from './broker.js';
 import type { MqttConfig } from './config.js';
-import { parseRelayMessage, userTopic } from './topic.js';
+import { openRelayMessage, userTopic } from './topic.js';
 
 export interface MqttPushesOptions {
   mqtt: MqttConfig;
@@ -100,7 +100,7 @@ export function startMqttPushes(opts: MqttPushesOptions): MqttPushes {
   });
   const handle = (topic: string, payload: Buffer) => {
     const webchatId = topics.get(topic);
-    const m = parseRelayMessage(payload);
+    const m = webchatId ? openRelayMessage(key, webchatId, payload) : undefined;
     if (!webchatId || !m) {
       stats.refused++;
       log.debug(`mqtt: ignored a message on a topic of no user of this bridge, or one that is not a push`);
