@@ -31,7 +31,7 @@ export async function measureFleet(bridges = 10, devices = 100, o: { perSecond?:
   const key = randomBytes(24).toString('base64url');
   const users: Record<string, string> = { relay: randomBytes(12).toString('hex') };
   for (let b = 0; b < bridges; b++) users[`bridge-${b}`] = randomBytes(12).toString('hex');
-  const acl = ['user relay', 'topic write botduino/fleet/u/#', ...Array.from({ length: bridges }, (_, b) => [`user bridge-${b}`, 'topic read botduino/fleet/u/#']).flat(), ''].join('\n');
+  const acl = ['user relay', 'topic write botduino/fleet/u/#', ...Array.from({ length: bridges }, (_, b) => [`user bridge-${b}`, 'topic read botduino/fleet/u/+']).flat(), ''].join('\n');
   const broker = await startMosquitto({ users, acl });
   const conf = (user: string) => MqttConfigSchema.parse({ url: broker.url, username: user, password: users[user], app: 'fleet', topicKey: key, clientId: user });
   const relay = await startRelay({ port: 0, secret: randomBytes(18).toString('base64url'), mqtt: conf('relay') });

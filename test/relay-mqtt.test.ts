@@ -27,7 +27,7 @@ const PASSWORDS: Record<string, string> = { relay: 'relay-pw-1', 'bridge-a': 'pw
 const ACL = [
   'user relay',
   `topic write botduino/${APP}/u/#`,
-  ...['bridge-a', 'bridge-b', 'bridge-c'].flatMap((u) => [`user ${u}`, `topic read botduino/${APP}/u/#`]),
+  ...['bridge-a', 'bridge-b', 'bridge-c'].flatMap((u) => [`user ${u}`, `topic read botduino/${APP}/u/+`]),
   '',
 ].join('\n');
 
@@ -109,7 +109,7 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     const all = await mqtt.connectAsync(broker.url, { username: 'bridge-a', password: PASSWORDS['bridge-a'], clientId: 'watcher' });
     cleanups.push(() => all.endAsync(true));
     all.on('message', (t, p) => (topics.push(t), payloads.push(p.toString('latin1'))));
-    await all.subscribeAsync(`botduino/${APP}/u/#`, { qos: 1 });
+    await all.subscribeAsync(`botduino/${APP}/u/+`, { qos: 1 });
     const everyone = (await Promise.all(sites.map(usersOf))).flat();
     expect(new Set(everyone.map((u) => u.webchatId)).size).toBe(6);
     for (const [i, u] of everyone.entries()) {
