@@ -24,6 +24,11 @@ export function addSecret(value: string | undefined | null): void {
   if (bare !== value && bare.length >= 4) secrets.set(bare, maskValue(bare));
 }
 
+/** How many values are registered (the list is bounded: only what this process owns). */
+export function secretCount(): number {
+  return secrets.size;
+}
+
 export function clearSecrets(): void {
   secrets.clear();
   sorted = null;
