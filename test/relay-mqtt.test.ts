@@ -183,6 +183,24 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     expect(s.bridge.mqtt!.stats.shown).toBe(2);
   }, 60_000);
 
+  it('lets only the relay write: a bridge publishing on another bridge\'s user topic reaches nobody', async () => {
+    const standIn = await startStandIn({ appId: '42', domain: DOMAIN });
+    cleanups.push(() => standIn.close());
+    const relay = await relayOn();
+    standIn.setWebhookUrl(relay.url);
+    const b = await site('bridge-b', standIn);
+    await ready(b, 2);
+    const [u] = await usersOf(b);
+    const intruder = await mqtt.connectAsync(broker.url, { username: 'bridge-a', password: PASSWORDS['bridge-a'], clientId: 'intruder' });
+    cleanups.push(() => intruder.endAsync(true));
+    const forged = sealRelayMessage(KEY, u!.webchatId, { id: 'forged-1', source: 'human', body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'forged' }] }, at: Date.now() });
+    await intruder.publishAsync(userTopic(APP, KEY, u!.webchatId), forged, { qos: 1 });
+    // a genuine push after it arrives; the forged one never does
+    await standIn.push(u!.webchatId, 'genuine');
+    await expect.poll(() => screen(u!.board), { timeout: 10_000 }).toContain('genuine');
+    expect(b.bridge.mqtt!.stats.shown).toBe(1);
+  }, 60_000);
+
   it('says clearly when the broker refuses the password, and the devices keep working', async () => {
     const standIn = await startStandIn({ appId: '42', domain: DOMAIN });
     cleanups.push(() => standIn.close());
