@@ -15,8 +15,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCodec } from './codec.js';
 import { measureFirmware } from './firmware.js';
+import { measureFleet } from './fleet.js';
 import { measureLatency } from './latency.js';
 import type { BenchResult } from './result.js';
+import { mosquittoInstalled } from '../support/mosquitto.js';
 import { FULL_SCALE, measureScaleInChild, QUICK_SCALE, type ScaleFigures } from './scale.js';
 import { checkTargets } from './targets.js';
 
@@ -63,6 +65,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     scale[String(n)] = await measureScaleInChild(n, { ...(quick ? QUICK_SCALE : FULL_SCALE), log: (l) => log(`  ${l}`) });
   }
 
+  let fleet: BenchResult['fleet'];
+  if (mosquittoInstalled()) {
+    log('fleet: 10 bridges × 100 devices through the relay and Mosquitto');
+    const f = await measureFleet(10, 100, { log: (l) => log(`  ${l}`) });
+    fleet = { [`${f.bridges}x${f.devices_per_bridge}`]: f };
+  } else log('fleet: skipped (mosquitto is not installed; `bash scripts/setup-test.sh` installs it)');
+
   return {
     firmware,
     latency_us: {
@@ -84,6 +93,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     },
     codec,
     scale,
+    ...(fleet ? { fleet } : {}),
     meta: { quick, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, seconds: Math.round((performance.now() - t0) / 100) / 10 },
   };
 }
@@ -127,6 +137,14 @@ export function formatTable(r: BenchResult): string {
       `  ${k.padEnd(8)} ${n(s.offered_per_s).padStart(10)} ${n(s.events_per_s).padStart(10)} ${s.p50_ms.toFixed(1).padStart(9)} ${s.p99_ms.toFixed(1).padStart(9)} ${s.rss_mb.toFixed(1).padStart(8)} ${s.rss_base_mb.toFixed(1).padStart(7)} ${String(s.pending).padStart(8)} ${String(s.duplicated).padStart(5)}`,
     );
   if (r.scale['256']) lines.push(`  256 boards: p99 ${mark('scale.256.p99_ms')}; RSS ${mark('scale.256.rss_mb')}`);
+  if (r.fleet) {
+    lines.push('Fleet (HTTP push → relay → Mosquitto → the bridge hands it to the device; one push per device)');
+    for (const [k, f] of Object.entries(r.fleet)) {
+      row(`${k} push p50`, `${f.push_p50_ms.toFixed(1)} ms`);
+      row(`${k} push p99`, `${f.push_p99_ms.toFixed(1)} ms`, mark(`fleet.${k}.push_p99_ms`));
+      row(`${k} lost / duplicated`, `${f.lost} / ${f.dup}`, mark(`fleet.${k}.lost`));
+    }
+  }
   lines.push(`(${r.meta.quick ? 'quick run, ' : ''}${r.meta.platform}, ${r.meta.cpus} CPUs, Node ${r.meta.node}, ${r.meta.seconds} s)`);
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 /** The shape of `npm run bench -- --json`. */
+import type { FleetFigures } from './fleet.js';
 import type { ScaleFigures } from './scale.js';
 
 export interface BenchResult {
@@ -11,6 +12,8 @@ export interface BenchResult {
   overhead: { bytes_per_full_16x2: number; bytes_per_one_char: number; bytes_per_full_20x4: number; counted: string };
   codec: { encode_fps: number; decode_fps: number };
   scale: Record<string, ScaleFigures>;
+  /** fleet.{bridges}x{devices}: pushes through the relay and a real Mosquitto to the bridges (absent when Mosquitto is not installed). */
+  fleet?: Record<string, FleetFigures>;
   /** How the run was made. */
   meta: { quick: boolean; node: string; cpus: number; platform: string; seconds: number };
 }

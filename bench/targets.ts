@@ -33,6 +33,9 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
   add('codec.decode_fps', r.codec.decode_fps, 500_000, 'min', 'frames/s');
   add('scale.256.p99_ms', r.scale['256']?.p99_ms, 5, 'max', 'ms');
   add('scale.256.rss_mb', r.scale['256']?.rss_mb, 150, 'max', 'MB');
+  add('fleet.10x100.push_p99_ms', r.fleet?.['10x100']?.push_p99_ms, 50, 'max', 'ms');
+  add('fleet.10x100.lost', r.fleet?.['10x100']?.lost, 0, 'max', 'pushes');
+  add('fleet.10x100.dup', r.fleet?.['10x100']?.dup, 0, 'max', 'pushes');
   for (const [preset, f] of Object.entries(r.firmware)) {
     const lim = FIRMWARE_LIMITS[preset];
     if (lim) {

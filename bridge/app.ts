@@ -10,12 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import type { BotDistriktClient } from './botdistrikt/client.js';
 import { Channel } from './botdistrikt/channel.js';
 import type { BotReply, PushSource } from './chat/replies.js';
 import type { Users } from './botdistrikt/users.js';
-import { startWebhook, type Webhook } from './botdistrikt/webhook.js';
+import { startWebhook, type Push, type Webhook } from './botdistrikt/webhook.js';
 import type { Outgoing } from './botdistrikt/wire.js';
 import { startControlServer } from './control.js';
 import { BotduinoError, ConfigError, MismatchError, SerialError } from '../common/errors.js';
@@ -23,6 +24,8 @@ import { DeviceLink } from './link/link.js';
 import type { DeviceCaps, LinkState } from './link/types.js';
 import { SimBinding, getSimBoard } from './sim/binding.js';
 import { silentLogger, type Logger } from './log.js';
+import type { MqttConfig } from './relay/config.js';
+import { startMqttPushes, type MqttPushes } from './relay/subscriber.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeviceUI, type UIAction } from './ui/device-ui.js';
 import type { UIOptions } from './ui/options.js';
@@ -67,8 +70,12 @@ export interface BridgeOptions {
   retryMinMs?: number;
   /** Longest wait between two tries of a board that is not online; default 30000 ms. */
   retryMaxMs?: number;
-  /** Start the webhook receiver with these settings; default: none. */
-  webhook?: { host?: string; port?: number; secret?: string; maxBody?: number; showBotMessages?: boolean };
+  /**
+   * Start the webhook receiver with these settings; default: none. With
+   * `mqtt`, no receiver listens here: pushes come from the relay through the
+   * broker, over an outbound connection (see relay/subscriber.ts).
+   */
+  webhook?: { host?: string; port?: number; secret?: string; maxBody?: number; showBotMessages?: boolean; mqtt?: MqttConfig };
   /** Listen for `firmware flash` asking to release a port (the state dir holds the socket); default: no. */
   controlDir?: string;
   /** serialport binding for every link (tests); default per path. */
@@ -372,6 +379,9 @@ export interface StartResult {
 export class Bridge extends EventEmitter<BridgeEvents> {
   readonly sessions: DeviceSession[] = [];
   webhook: Webhook | null = null;
+  /** Pushes through the relay and the MQTT broker, when webhook.mqtt is set. */
+  mqtt: MqttPushes | null = null;
+  private mqttTimer: unknown = null;
   private control: import('node:net').Server | null = null;
   private readonly log: Logger;
 
@@ -389,7 +399,12 @@ export class Bridge extends EventEmitter<BridgeEvents> {
    */
   async start(): Promise<StartResult> {
     if (this.opts.controlDir) await this.startControl(this.opts.controlDir);
-    if (this.opts.webhook) {
+    const onPush = (p: Push) => {
+      const s = this.sessions.find((x) => x.deviceId !== null && x.deviceId === p.deviceId);
+      if (s) s.push(p.replies, p.source);
+      else this.log.warn('a pushed message names a user no connected device has; it is dropped');
+    };
+    if (this.opts.webhook && !this.opts.webhook.mqtt) {
       const w = this.opts.webhook;
       try {
         this.webhook = await startWebhook({
@@ -409,13 +424,32 @@ export class Bridge extends EventEmitter<BridgeEvents> {
           { cause: e },
         );
       }
-      this.webhook.on('push', (p) => {
-        const s = this.sessions.find((x) => x.deviceId !== null && x.deviceId === p.deviceId);
-        if (s) s.push(p.replies, p.source);
-        else this.log.warn('a pushed message names a user no connected device has; it is dropped');
-      });
+      this.webhook.on('push', onPush);
     }
     const results = await Promise.all(this.sessions.map((s) => s.run()));
+    // Through the relay: subscribed once the boards had their first try, so
+    // that pushes the broker kept while this bridge was away find their device.
+    if (this.opts.webhook?.mqtt) {
+      const w = this.opts.webhook;
+      const state = this.opts.users.state;
+      this.mqtt = startMqttPushes({
+        mqtt: w.mqtt!,
+        users: () => state.view((s) => Object.values(s.devices).map((d) => d.webchatId)),
+        findDevice: (webchatId) => this.opts.users.deviceOf(webchatId),
+        seenFile: path.join(state.dir, 'mqtt-seen.json'),
+        showBotMessages: w.showBotMessages,
+        clock: this.opts.clock,
+        logger: this.log.child('relay'),
+      });
+      this.mqtt.on('push', onPush);
+      // New devices and new conversations bring new users: follow them.
+      const follow = () => {
+        this.mqttTimer = (this.opts.clock ?? systemClock).setTimeout(() => {
+          void this.mqtt?.refresh().finally(follow);
+        }, 1_000);
+      };
+      follow();
+    }
     const online: DeviceSession[] = [];
     const failed: StartResult['failed'] = [];
     results.forEach((r, i) => {
@@ -449,6 +483,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   async stop(): Promise<void> {
     await Promise.allSettled(this.sessions.map((s) => s.close()));
     await this.webhook?.close();
+    if (this.mqttTimer !== null) (this.opts.clock ?? systemClock).clearTimeout(this.mqttTimer);
+    const mqtt = this.mqtt;
+    this.mqtt = null;
+    await mqtt?.close();
     this.control?.close();
     await this.opts.users.state.flush(); // activity times are written a little later: write them now
   }

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BotDistriktConfigSchema, WebhookConfigSchema } from './botdistrikt/config.js';
 import { readConfigFile, resolveLayers, setPath, type Layer } from './config-load.js';
+import { MqttConfigSchema } from './relay/config.js';
 import { UIOptionsSchema } from './ui/options.js';
 import { defaultConfigFile, defaultStateDir } from './paths.js';
 
@@ -34,6 +35,8 @@ export const ConfigSchema = z.object({
   webhook: WebhookConfigSchema.extend({
     /** Start the receiver; default true when a BotDistrikt channel is configured. */
     enabled: z.boolean().optional(),
+    /** Take pushes from a `botduino relay` through this MQTT broker instead of listening here (bridges behind a router, fleets). */
+    mqtt: MqttConfigSchema.optional(),
   }).prefault({}),
   /** Sent when a device comes online and after "new conversation", so the bot's welcome shows at once; "" sends nothing. Default "hi". */
   startMessage: z.string().max(200).default('hi'),

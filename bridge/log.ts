@@ -4,6 +4,8 @@
  * passes through `mask` before it is written.
  */
 const secrets = new Map<string, string>();
+/** The registered secrets, longest first; rebuilt only when one is added. */
+let sorted: string[] | null = null;
 
 /** Shows only enough of a secret to tell two apart: "a9…ik". */
 export function maskValue(value: string): string {
@@ -15,20 +17,28 @@ export function maskValue(value: string): string {
 /** Registers a value that must never appear in a log line. */
 export function addSecret(value: string | undefined | null): void {
   if (!value || value.length < 4) return;
+  if (secrets.has(value)) return;
+  sorted = null;
   secrets.set(value, maskValue(value));
   const bare = value.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   if (bare !== value && bare.length >= 4) secrets.set(bare, maskValue(bare));
 }
 
+/** How many values are registered (the list is bounded: only what this process owns). */
+export function secretCount(): number {
+  return secrets.size;
+}
+
 export function clearSecrets(): void {
   secrets.clear();
+  sorted = null;
 }
 
 /** Replaces every registered secret in `text`, longest first. */
 export function mask(text: string): string {
   if (!secrets.size) return text;
-  const keys = [...secrets.keys()].sort((a, b) => b.length - a.length);
-  for (const k of keys) if (text.includes(k)) text = text.split(k).join(secrets.get(k)!);
+  sorted ??= [...secrets.keys()].sort((a, b) => b.length - a.length);
+  for (const k of sorted) if (text.includes(k)) text = text.split(k).join(secrets.get(k)!);
   return text;
 }
 

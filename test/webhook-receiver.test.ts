@@ -80,12 +80,27 @@ describe('the webhook receiver', () => {
     expect(loud.pushes[0]).toMatchObject({ source: 'bot' });
   });
 
-  it('treats an unknown source like a live agent, and logs it', async () => {
-    const { hook, pushes, lines } = await start();
-    await post(hook.url, JSON.stringify({ webchat_id: 'bd-5', text: 'x' }), { 'x-botdistrikt-source': 'robot-overlord' });
+  it.each([
+    ['no X-BotDistrikt-Source', {}],
+    ['an unknown X-BotDistrikt-Source', { 'x-botdistrikt-source': 'admin' }],
+    ['an empty X-BotDistrikt-Source', { 'x-botdistrikt-source': '' }],
+  ])('refuses a push with %s with a 4xx, counts it, and shows nothing', async (_n, headers) => {
+    const { hook, pushes } = await start();
+    const res = await post(hook.url, JSON.stringify({ webchat_id: 'bd-5', text: 'x' }), headers as Record<string, string>);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/human, broadcast or bot/);
     await handlersRan();
-    expect(pushes[0]).toMatchObject({ source: 'human' });
-    expect(lines.some((l) => l.includes('unknown X-BotDistrikt-Source'))).toBe(true);
+    expect(pushes).toEqual([]);
+    expect(hook.stats.refusedSource).toBe(1);
+  });
+
+  it('shows the same text sent twice (different message ids, or none) twice', async () => {
+    const { hook, pushes } = await start();
+    for (const extra of [{}, {}, { id: 'a-1' }, { id: 'a-2' }])
+      expect((await post(hook.url, JSON.stringify({ webchat_id: 'bd-5', text: 'same', ...extra }), { 'x-botdistrikt-source': 'human' })).status).toBe(200);
+    await handlersRan();
+    expect(pushes.map((p) => p.replies[0])).toMatchObject([{ text: 'same' }, { text: 'same' }, { text: 'same' }, { text: 'same' }]);
+    expect(hook.stats.duplicates).toBe(0);
   });
 
   it('drops duplicates', async () => {
@@ -128,7 +143,7 @@ describe('the webhook receiver', () => {
     ['without a user', '{"text":"x"}', /no webchat_id/],
   ])('refuses a body that is %s with a short reason', async (_n, body, reason) => {
     const { hook, pushes } = await start();
-    const res = await post(hook.url, body);
+    const res = await post(hook.url, body, { 'x-botdistrikt-source': 'human' });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(reason);
     await handlersRan();
@@ -137,12 +152,13 @@ describe('the webhook receiver', () => {
 
   it('refuses bodies over the size limit with 413', async () => {
     const { hook, pushes } = await start({ maxBody: 1024 });
-    const res = await post(hook.url, JSON.stringify({ webchat_id: 'bd-8', text: 'x'.repeat(5000) })).catch(() => undefined);
-    if (res) expect(res.status).toBe(413);
+    const res = await post(hook.url, JSON.stringify({ webchat_id: 'bd-8', text: 'x'.repeat(5000) }), { 'x-botdistrikt-source': 'human' });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatch(/larger than 1024 bytes/);
     // A chunked body without a length is cut off too.
     const chunked = await new Promise<string>((resolve) => {
       const s = net.connect(Number(new URL(hook.url).port), '127.0.0.1', () => {
-        s.write(`POST ${hook.path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
+        s.write(`POST ${hook.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
         s.write(`1000\r\n${'y'.repeat(4096)}\r\n`);
       });
       let got = '';

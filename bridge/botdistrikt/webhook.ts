@@ -8,18 +8,22 @@
  *
  * Nothing says BotDistrikt signs its webhook calls, so the endpoint is
  * protected by an unguessable path (/botduino/<secret>), and hardened:
- * wrong path → 404 without detail; only POST (405); bodies over maxBody →
- * 413; unreadable bodies → 400 with a short reason; duplicates dropped;
- * header/request timeouts; bounded memory. A well-formed push is answered
+ * wrong path → 404 without detail (compared in constant time); only POST
+ * (405); a missing or unknown X-BotDistrikt-Source → 400 (counted); bodies
+ * over maxBody → 413; slow requests → 408, both delivered before the
+ * connection closes; unreadable bodies → 400 with a short reason;
+ * duplicates dropped by message id; header, request and idle timeouts
+ * enforced within a second; caps per address and in total that close idle
+ * connections first; bounded memory. A well-formed push is answered
  * 200 at once, before any handler runs. A push for a user botduino does not
  * know is answered 200 too (so the platform does not retry it forever) and
  * logged as a warning.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { addSecret, silentLogger, type Logger } from '../log.js';
+import type { AddressInfo, Socket } from 'node:net';
+import { addSecret, maskValue, silentLogger, type Logger } from '../log.js';
 import { parseReplies } from './parse.js';
 import type { BotReply, PushSource } from '../chat/replies.js';
 import type { StateFile } from './state.js';
@@ -43,6 +47,16 @@ export interface WebhookOptions {
   dedupeWindowMs?: number;
   /** How many delivered pushes are remembered at most; default 1000. */
   dedupeMax?: number;
+  /** A request's headers must arrive within this; default 5000 ms. */
+  headersTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this, else 408; default 10000 ms. */
+  requestTimeoutMs?: number;
+  /** An idle connection is closed after this; default 5000 ms. */
+  idleTimeoutMs?: number;
+  /** Open connections at most (the oldest idle one is closed to make room); default 1024. */
+  maxConnections?: number;
+  /** Open connections per remote address at most (same rule); default 256. */
+  maxPerAddress?: number;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -54,6 +68,8 @@ export interface Push {
   source: PushSource;
   /** X-BotDistrikt-Source-Id: the team member's or the broadcast's id. */
   sourceId?: string;
+  /** The message id the body names (message_id, mid, id…), when it names one. */
+  messageId?: string;
   replies: BotReply[];
   raw: unknown;
 }
@@ -68,6 +84,8 @@ export interface Webhook extends EventEmitter<WebhookEvents> {
   /** The path, /botduino/<secret>. */
   readonly path: string;
   readonly port: number;
+  /** What was accepted and refused, for logs and tests. */
+  readonly stats: WebhookStats;
   close(): Promise<void>;
 }
 
@@ -93,49 +111,127 @@ export function newWebhookSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
+export interface WebhookStats {
+  /** Pushes answered 200 and handed on. */
+  accepted: number;
+  /** Requests refused for a missing or unknown X-BotDistrikt-Source. */
+  refusedSource: number;
+  /** Pushes dropped because their message id was seen before. */
+  duplicates: number;
+  /** Connections closed to make room (idle or slow ones, oldest first). */
+  evicted: number;
+}
+
+/** The three values BotDistrikt's documentation defines for X-BotDistrikt-Source. */
+const SOURCES = new Set<PushSource>(['human', 'broadcast', 'bot']);
+
 export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> {
   const log = opts.logger ?? silentLogger;
   const maxBody = opts.maxBody ?? 64 * 1024;
   const secret = await resolveSecret(opts);
   addSecret(secret);
   const hookPath = `/botduino/${secret}`;
+  const hookDigest = createHash('sha256').update(hookPath).digest();
   const seen = new Seen(opts.dedupeMax ?? 1000, opts.dedupeWindowMs ?? 10 * 60_000);
   const emitter = new EventEmitter<WebhookEvents>();
+  const stats: WebhookStats = { accepted: 0, refusedSource: 0, duplicates: 0, evicted: 0 };
+  const headersTimeout = opts.headersTimeoutMs ?? 5_000;
+  const requestTimeout = Math.max(opts.requestTimeoutMs ?? 10_000, headersTimeout);
+  const maxConnections = opts.maxConnections ?? 1024;
+  const maxPerAddress = opts.maxPerAddress ?? 256;
 
   const server = http.createServer({
-    headersTimeout: 10_000,
-    requestTimeout: 15_000,
+    headersTimeout,
+    requestTimeout,
+    // Node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: 250,
     maxHeaderSize: 16 * 1024,
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: opts.idleTimeoutMs ?? 5_000,
   });
-  server.maxConnections = 128;
   server.maxRequestsPerSocket = 100;
 
+  // Caps in total and per remote address. A new connection over a cap makes
+  // room by closing the oldest connection that has sent no request yet (or,
+  // failing that, the oldest one): idle or slow connections never lock a
+  // genuine push out.
+  const open = new Map<Socket, { addr: string; busy: boolean }>();
+  const perAddr = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const addr = socket.remoteAddress ?? '?';
+    const evict = (pick: (info: { addr: string; busy: boolean }) => boolean) => {
+      let victim: Socket | undefined;
+      for (const [s, info] of open) if (pick(info) && !info.busy) { victim = s; break; }
+      if (!victim) for (const [s, info] of open) if (pick(info)) { victim = s; break; }
+      if (!victim) return;
+      stats.evicted++;
+      forget(victim);
+      victim.destroy();
+    };
+    if (open.size >= maxConnections) evict(() => true);
+    if ((perAddr.get(addr) ?? 0) >= maxPerAddress) evict((i) => i.addr === addr);
+    open.set(socket, { addr, busy: false });
+    perAddr.set(addr, (perAddr.get(addr) ?? 0) + 1);
+    socket.setTimeout(opts.idleTimeoutMs ?? 5_000, () => socket.destroy());
+    socket.once('close', () => forget(socket));
+  });
+  function forget(socket: Socket) {
+    const info = open.get(socket);
+    if (!info) return;
+    open.delete(socket);
+    const n = (perAddr.get(info.addr) ?? 1) - 1;
+    if (n <= 0) perAddr.delete(info.addr);
+    else perAddr.set(info.addr, n);
+  }
+
   server.on('request', (req, res) => {
+    const conn = open.get(req.socket);
+    if (conn) conn.busy = true;
+    res.on('finish', () => {
+      if (conn) conn.busy = false;
+    });
     const answer = (status: number, body?: string) => {
       if (res.headersSent) return;
       const text = body === undefined ? '' : JSON.stringify(status < 300 ? { ok: true } : { error: body });
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(status >= 400 ? { connection: 'close' } : {}) });
       res.end(text);
     };
-    const pathOnly = (req.url ?? '').split('?')[0];
-    if (pathOnly !== hookPath) {
-      answer(404, 'not found');
+    /**
+     * Refuses without reading the body: the answer is written at once, the
+     * rest of the body is read and dropped for up to a second, then the
+     * connection closes. (Closing with unread data would reset the
+     * connection, and the client would usually never see the answer.)
+     */
+    const refuse = (status: number, reason: string, extra: Record<string, string> = {}) => {
+      if (res.headersSent) return;
+      const text = JSON.stringify({ error: reason });
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close', ...extra });
+      res.write(text);
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        res.end();
+      };
+      const timer = setTimeout(finish, 1_000);
+      timer.unref();
+      req.on('end', finish);
+      req.on('close', finish);
+      req.on('error', finish);
       req.resume();
-      return;
+    };
+    const pathOnly = (req.url ?? '').split('?')[0] ?? '';
+    if (!timingSafeEqual(createHash('sha256').update(pathOnly).digest(), hookDigest)) return refuse(404, 'not found');
+    if (req.method !== 'POST') return refuse(405, 'only POST', { allow: 'POST' });
+    const header = String(req.headers['x-botdistrikt-source'] ?? '').toLowerCase().trim();
+    if (!SOURCES.has(header as PushSource)) {
+      stats.refusedSource++;
+      log.debug(`webhook: refused a request with ${header ? `an unknown X-BotDistrikt-Source "${header.slice(0, 20)}"` : 'no X-BotDistrikt-Source'}`);
+      return refuse(400, 'X-BotDistrikt-Source must be human, broadcast or bot');
     }
-    if (req.method !== 'POST') {
-      res.setHeader('allow', 'POST');
-      answer(405, 'only POST');
-      req.resume();
-      return;
-    }
+    const source = header as PushSource;
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) {
-      answer(413, `body larger than ${maxBody} bytes`);
-      req.destroy();
-      return;
-    }
+    if (Number.isFinite(declared) && declared > maxBody) return refuse(413, `body larger than ${maxBody} bytes`);
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -144,8 +240,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
       size += c.length;
       if (size > maxBody) {
         over = true;
-        answer(413, `body larger than ${maxBody} bytes`);
-        req.destroy();
+        chunks.length = 0;
+        refuse(413, `body larger than ${maxBody} bytes`);
         return;
       }
       chunks.push(c);
@@ -165,33 +261,35 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
         log.debug(`webhook: ${raw.toString('utf8').slice(0, 2000)}`);
         return answer(400, 'no webchat_id in the body');
       }
-      addSecret(webchatId);
-      const header = String(req.headers['x-botdistrikt-source'] ?? '').toLowerCase().trim();
       const sourceId = headerValue(req.headers['x-botdistrikt-source-id']);
-      const key = `${webchatId}|${findString(parsed.body, ID_PATHS) ?? createHash('sha256').update(raw).digest('hex')}|${header}`;
-      if (seen.has(key)) {
-        log.debug('webhook: dropped a duplicate push');
-        return answer(200, '');
+      // Duplicates are told only by an explicit message id: the same text
+      // sent twice is two messages.
+      const messageId = findString(parsed.body, ID_PATHS);
+      if (messageId !== undefined) {
+        const key = `${webchatId}|${messageId}|${source}`;
+        if (seen.has(key)) {
+          stats.duplicates++;
+          log.debug('webhook: dropped a duplicate push');
+          return answer(200, '');
+        }
+        seen.add(key);
       }
-      seen.add(key);
+      stats.accepted++;
       answer(200, '');
       // Answered: now the work, off the request's path.
-      setImmediate(() => void deliver(parsed.body, webchatId, header, sourceId));
+      setImmediate(() => void deliver(parsed.body, webchatId, source, sourceId, messageId));
     });
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
+    // The client has a second to read the answer; then the connection goes.
+    setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
-  async function deliver(body: unknown, webchatId: string, header: string, sourceId: string | undefined) {
+  async function deliver(body: unknown, webchatId: string, source: PushSource, sourceId: string | undefined, messageId: string | undefined) {
     try {
-      let source: PushSource;
-      if (header === 'human' || header === 'broadcast' || header === 'bot') source = header;
-      else {
-        log.warn(`webhook: a push with ${header ? `an unknown X-BotDistrikt-Source "${header.slice(0, 20)}"` : 'no X-BotDistrikt-Source'}; shown like a live agent's message`);
-        source = 'human';
-      }
       if (source === 'bot' && !opts.showBotMessages) {
         log.debug('webhook: ignored a bot push (the send response already showed it)');
         return;
@@ -200,14 +298,15 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
       if (opts.findDevice) {
         deviceId = await opts.findDevice(webchatId);
         if (!deviceId) {
-          log.warn(`webhook: a push for user ${webchatId}, which no device of this bridge has; dropped`);
+          log.warn(`webhook: a push for user ${maskValue(webchatId)}, which no device of this bridge has; dropped`);
           return;
         }
       }
       const push: Push = { webchatId, source, replies: parseReplies(body), raw: body };
       if (sourceId) push.sourceId = sourceId;
+      if (messageId) push.messageId = messageId;
       if (deviceId) push.deviceId = deviceId;
-      log.debug(`webhook: ${source} push for ${webchatId}: ${JSON.stringify(body)}`);
+      log.debug(`webhook: ${source} push for ${maskValue(webchatId)}: ${JSON.stringify(body).split(webchatId).join(maskValue(webchatId))}`);
       emitter.emit('push', push);
     } catch (err) {
       log.error(`webhook: a push handler failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -228,6 +327,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
     url: `http://${host}:${addr.port}${hookPath}`,
     path: hookPath,
     port: addr.port,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

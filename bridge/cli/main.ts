@@ -314,6 +314,20 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       },
     )
     .command(
+      'relay',
+      'Receive BotDistrikt’s event webhook on a public host and pass each push through the MQTT broker (webhook.mqtt) to the bridges',
+      (y) =>
+        y
+          .option('insecure', { type: 'boolean', default: false, describe: 'Allow plain HTTP on an address other than loopback (only on a network you trust)' })
+          .example('$0 relay', 'on 127.0.0.1:8787, behind your https reverse proxy')
+          .example('BOTDUINO_WEBHOOK_HOST=0.0.0.0 $0 relay --insecure', 'plain HTTP on every interface (a trusted network only)'),
+      async (a) => {
+        const { config, logger, out } = setup(a, io);
+        const { runRelay } = await import('./relay.js');
+        done(await runRelay({ config, logger, out, insecure: a.insecure, wait: io.until, env: io.env ?? process.env }));
+      },
+    )
+    .command(
       'webhook-url',
       'Print the full URL of the webhook receiver (its path holds a secret) for BotDistrikt’s Website Integration page',
       (y) =>

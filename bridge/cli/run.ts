@@ -69,6 +69,7 @@ export async function runBridge(o: RunOptions): Promise<number> {
     }
     // the path's secret stays out of logs: `botduino webhook-url` prints the whole URL on request
     if (bridge.webhook) out.note(mask(`webhook receiver: ${bridge.webhook.url} — \`botduino webhook-url\` prints it in full, to put (made reachable from the internet) on BotDistrikt's Website Integration page`));
+    else if (config.webhook.mqtt) out.note(`pushes: from \`botduino relay\` through the MQTT broker at ${config.webhook.mqtt.url.replace(/\/\/[^@/]*@/, '//')} (no port listens here)`);
     await (o.until ?? untilSignal());
     out.note('stopping');
     await bridge.stop();

@@ -9,8 +9,9 @@
  *   support                          test doubles that bench and tests share
  *   bridge/cli                       the botduino command
  *   bridge/app                       app.ts, config*.ts, control.ts: wires the rest
- *   bridge/{ui,botdistrikt,link,sim,relay}
- *                                    one job each; none imports another
+ *   bridge/relay                     pushes over MQTT for bridges behind a router and
+ *                                    fleets; built on botdistrikt's webhook receiver
+ *   bridge/{ui,botdistrikt,link,sim} one job each; none imports another
  *   bridge/{lcd,chat}                shared vocabulary: the screen, the ROMs, the
  *                                    device's face; what a bot said
  *   bridge/base                      log.ts, paths.ts, clock.ts
@@ -35,7 +36,7 @@ export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '.
 export const SOURCE_DIRS = ['protocol', 'common', 'firmware/generator', 'firmware/devices', 'firmware/build', 'bridge', 'scripts', 'support', 'bench'];
 
 export type Room = string;
-const SIBLINGS = ['ui', 'botdistrikt', 'link', 'sim', 'relay'];
+const SIBLINGS = ['ui', 'botdistrikt', 'link', 'sim'];
 const VOCABULARY = ['lcd', 'chat'];
 const BASE = new Set(['bridge/log.ts', 'bridge/paths.ts', 'bridge/clock.ts']);
 
@@ -61,6 +62,7 @@ function floor(room: Room): number {
   if (room === 'bridge/base') return 3;
   if (VOCABULARY.some((v) => room === `bridge/${v}`)) return 4;
   if (SIBLINGS.some((s) => room === `bridge/${s}`)) return 5;
+  if (room === 'bridge/relay') return 5.5;
   if (room === 'bridge/app') return 6;
   if (room === 'bridge/cli') return 7;
   if (room === 'support') return 8;
