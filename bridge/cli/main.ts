@@ -235,7 +235,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           async (a) => {
             const { config, out } = setup(a, io);
             const { flash } = await import('./flash.js');
-            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress, env: io.env ?? process.env });
+            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress, env: io.env ?? process.env, output: io.stderr ?? process.stderr });
           },
         )
         .demandCommand(1, 'Name a firmware command: generate, build or flash.'),

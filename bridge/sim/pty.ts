@@ -95,29 +95,91 @@ export interface PtyEvents {
   close: [];
 }
 
+/**
+ * The pty of one simulated board. Unplugging the board removes it, as the
+ * kernel removes /dev/ttyACM0 when a USB cable is pulled (a program that has
+ * it open sees a hang-up); plugging it back in makes it again at the same path.
+ */
 export class SimPty extends EventEmitter<PtyEvents> {
   /** The pty's own name (/dev/pts/N). */
   ttyName = '';
   /** Opens of the port so far. */
   opens = 0;
+  private child: ChildProcess | null = null;
   private buf = Buffer.alloc(0);
   private closed = false;
-  private readonly onData = (b: Buffer) => {
-    if (!this.closed) this.child.stdin!.write(b);
-  };
+  private readonly onData = (b: Buffer) => this.child?.stdin?.write(b);
+  private readonly onUnplug = () => void this.stopHelper();
+  private readonly onPlug = () => void this.startHelper().catch(() => {});
 
   constructor(
     readonly board: SimBoard,
     /** The symlink to open. */
     readonly path: string,
-    private readonly child: ChildProcess,
   ) {
     super();
-    board.serial.on('data', this.onData);
   }
 
-  /** Feeds the helper's framed output. */
-  input(chunk: Buffer, ready: (name: string) => void): void {
+  /** Creates the pty and runs the board in real time. */
+  async start(): Promise<void> {
+    this.board.serial.on('data', this.onData);
+    this.board.on('unplug', this.onUnplug);
+    this.board.on('plug', this.onPlug);
+    runnerFor(this.board).start();
+    if (this.board.powered) await this.startHelper();
+  }
+
+  /** Removes the port and stops running the board. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.board.serial.off('data', this.onData);
+    this.board.off('unplug', this.onUnplug);
+    this.board.off('plug', this.onPlug);
+    runnerFor(this.board).stop();
+    await this.stopHelper();
+  }
+
+  private async startHelper(): Promise<void> {
+    if (this.closed || this.child) return;
+    const child = spawn('python3', ['-c', HELPER, this.path], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.buf = Buffer.alloc(0);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin!.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === 'ENOENT'
+            ? new ConfigError('python3 is needed to give the simulated board a pseudo-terminal: install it (`sudo apt-get install python3`).', { cause: e })
+            : e,
+        ),
+      );
+      child.once('close', (code) => {
+        if (this.child === child) this.child = null;
+        reject(new ConfigError(`Could not create a pseudo-terminal at ${this.path} (exit ${code}): ${stderr.trim()}`));
+      });
+      child.stdout!.on('data', (d: Buffer) =>
+        this.input(d, (name) => {
+          this.ttyName = name;
+          resolve();
+        }),
+      );
+    });
+  }
+
+  private async stopHelper(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const gone = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('close', () => r())));
+    child.stdin!.end();
+    await gone;
+  }
+
+  /** Reads the helper's framed output. */
+  private input(chunk: Buffer, ready: (name: string) => void): void {
     this.buf = Buffer.concat([this.buf, chunk]);
     while (this.buf.length >= 3) {
       const len = this.buf.readUInt16BE(1);
@@ -129,23 +191,12 @@ export class SimPty extends EventEmitter<PtyEvents> {
       else if (type === 'O') {
         this.opens++;
         this.board.serial.clear();
-        // DTR on open resets an Uno; a board that is unplugged has nothing to reset
+        // DTR on open resets an Uno
         if (this.board.powered) this.board.reset();
         this.emit('open');
       } else if (type === 'C') this.emit('close');
       else if (type === 'D' && this.board.powered) this.board.serial.write(Buffer.from(data));
     }
-  }
-
-  /** Removes the port and stops running the board. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.board.serial.off('data', this.onData);
-    runnerFor(this.board).stop();
-    const gone = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once('close', () => r())));
-    this.child.stdin!.end();
-    await gone;
   }
 }
 
@@ -154,26 +205,7 @@ export class SimPty extends EventEmitter<PtyEvents> {
  * the board in real time until `close()`. Needs python3.
  */
 export async function exposeOnPty(board: SimBoard, path: string): Promise<SimPty> {
-  const child = spawn('python3', ['-c', HELPER, path], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const pty = new SimPty(board, path, child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'ENOENT'
-          ? new ConfigError('python3 is needed to give the simulated board a pseudo-terminal: install it (`sudo apt-get install python3`).', { cause: e })
-          : e,
-      ),
-    );
-    child.once('close', (code) => reject(new ConfigError(`Could not create a pseudo-terminal at ${path} (exit ${code}): ${stderr.trim()}`)));
-    child.stdout!.on('data', (d: Buffer) =>
-      pty.input(d, (name) => {
-        pty.ttyName = name;
-        resolve();
-      }),
-    );
-  });
-  runnerFor(board).start();
+  const pty = new SimPty(board, path);
+  await pty.start();
   return pty;
 }
