@@ -322,10 +322,10 @@ export class DeviceSession {
 
   private async online(caps: DeviceCaps): Promise<void> {
     // firmware built for another device (e.g. the other preset's image flashed by mistake) drives pins this board does not have
+    // (it is not served; the link stays open, so `firmware flash` can still ask for the port)
     const wrong = await firmwareForOtherDevice(caps, this.entry);
     if (wrong) {
       this.problem(new MismatchError(wrong));
-      await this.stop();
       return;
     }
     // the device id names the board's BotDistrikt user in the state file: give a new board one, kept in its EEPROM
