@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what botduino's tests need on a fresh Debian machine:
 # the AVR toolchain and Arduino core (firmware builds), clang (fuzzing),
-# g++ (the C++ conformance harness), then the npm dependencies.
+# g++ (the C++ conformance harness), avrdude and python3 (flashing the simulated
+# board through a pseudo-terminal), then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(gcc-avr avr-libc arduino-core-avr clang g++ make)
+need=(gcc-avr avr-libc arduino-core-avr avrdude python3 clang g++ make)
 # libFuzzer's runtime is only a "Recommends" of clang: name it, for the clang Debian ships
 clang_major() { { apt-cache depends clang 2>/dev/null || true; } | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1 || true; }
 llvm=$(clang_major)
