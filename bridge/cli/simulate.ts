@@ -70,6 +70,10 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   }
 
   const { board, path, runner } = simulatePreset(o.preset, { eeprom });
+  if (board.device.board === 'uno' && board.resetVector === 0)
+    logger.warn(
+      'Optiboot is not installed, so the simulated Uno starts the firmware straight after a reset instead of spending up to 1.4 s in the bootloader as a real one does: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
+    );
   const useDemo = o.demo || !config.botdistrikt;
   const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
   const bridge = new Bridge({
