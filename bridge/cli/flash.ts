@@ -56,7 +56,7 @@ const BOARD_MCU: Record<string, { mcu: string; programmer: string; baud: number 
   mega2560: { mcu: 'atmega2560', programmer: 'wiring', baud: 115200 },
 };
 
-interface ToolRun {
+export interface ToolRun {
   code: number;
   /** The end of what it printed. */
   output: string;
