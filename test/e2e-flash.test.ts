@@ -14,7 +14,7 @@
  * longer for each answer (its timeouts are seconds per answer, the board
  * needs milliseconds of simulated time per page).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { main } from '../bridge/cli/main.js';
+import { packageRoot } from '../bridge/paths.js';
 import { EXIT, MismatchError } from '../bridge/errors.js';
 import { DeviceLink } from '../bridge/link/link.js';
 import { SimBoard } from '../bridge/sim/board.js';
@@ -231,5 +232,35 @@ describe('firmware flash through avrdude into the simulated Optiboot', () => {
     expect(again.code, again.stderr).toBe(EXIT.ok);
     expect(flashBytes(board).equals(IMAGE)).toBe(true);
     expect((await hello(port)).version).toBe('0.1.0');
+  }, 120_000);
+
+  it('`botduino simulate --pty` puts the simulated board on a serial port that `botduino firmware flash` writes', async () => {
+    const dir = join(tmp, `cli-${n++}`);
+    mkdirSync(dir);
+    const port = join(dir, 'ttyACM0');
+    const env = { PATH: process.env.PATH, HOME: dir, BOTDUINO_STATE_DIR: join(dir, 'sim-state'), NO_COLOR: '1' };
+    const p = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'bridge', 'cli', 'main.ts'), 'simulate', '--pty', port], {
+      cwd: packageRoot,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((r) => p.on('close', (code) => r(code)));
+    cleanups.push(() => void p.kill());
+    await until(() => stderr.includes('is on the serial port'), 60_000);
+    expect(stderr).toContain(`botduino firmware flash --device lcd-keypad-shield --port ${port}`);
+    const r = await flash(port, join(dir, 'state'));
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(r.stderr).toMatch(/done, verified/);
+    expect((await hello(port)).version).toBe('0.1.0');
+    p.stdin.end();
+    expect(await exited, stderr).toBe(0);
+    // the LCD as the board showed it (blank: no bridge drew on it), a snapshot per change, as JSON lines
+    const snapshots = stdout.trim().split('\n').map((l) => JSON.parse(l) as { t: number; rows: string[] });
+    expect(snapshots.length).toBeGreaterThan(0);
+    expect(snapshots.every((s) => s.rows.length === 2)).toBe(true);
   }, 120_000);
 });
