@@ -102,6 +102,36 @@ function isRetryable(e: unknown): boolean {
   return !(e instanceof BotduinoError);
 }
 
+/** What the HELLO's capabilities say the board is, in words. */
+function describeCaps(c: { board: string; cols: number; rows: number; lcd: string; buttons: string[]; keypad: string[] }): string {
+  return `an ${c.board} with a ${c.cols}×${c.rows} ${c.lcd} LCD, buttons ${c.buttons.join(',') || '(none)'}${c.keypad.length ? ` and a ${c.keypad.join('/')} keypad` : ''}`;
+}
+
+/**
+ * Why the board's firmware is not the one for the device the bridge was told
+ * it serves (null when it is, or when no device was named or it cannot be read).
+ */
+async function firmwareForOtherDevice(caps: DeviceCaps, entry: DeviceEntry): Promise<string | null> {
+  if (!entry.device) return null;
+  let d;
+  try {
+    d = (await import('../firmware/devices/index.js')).loadDevice(entry.device);
+  } catch {
+    return null;
+  }
+  const want = {
+    board: d.board,
+    cols: d.lcd.cols,
+    rows: d.lcd.rows,
+    lcd: d.lcd.interface,
+    buttons: d.buttons.map((b) => b.name),
+    keypad: d.keypad ? d.keypad.layout : [],
+  };
+  const have = { board: caps.board, cols: caps.cols, rows: caps.rows, lcd: caps.lcd, buttons: caps.buttons, keypad: caps.keypad };
+  if (JSON.stringify(want) === JSON.stringify(have)) return null;
+  return `The board on ${entry.port} runs firmware for another device: ${describeCaps(have)}, while ${entry.device} is ${describeCaps(want)}. Flash the right firmware with \`botduino firmware flash --device ${entry.device} --port ${entry.port}\`, or name the device this board is.`;
+}
+
 /** The first try's outcome of one board. */
 export type StartOutcome = { ok: true; caps: DeviceCaps } | { ok: false; error: BotduinoError; retrying: boolean };
 
@@ -298,6 +328,13 @@ export class DeviceSession {
   }
 
   private async online(caps: DeviceCaps): Promise<void> {
+    // firmware built for another device (e.g. the other preset's image flashed by mistake) drives pins this board does not have
+    // (it is not served; the link stays open, so `firmware flash` can still ask for the port)
+    const wrong = await firmwareForOtherDevice(caps, this.entry);
+    if (wrong) {
+      this.problem(new MismatchError(wrong));
+      return;
+    }
     // the device id names the board's BotDistrikt user in the state file: give a new board one, kept in its EEPROM
     let id = caps.id;
     if (!id) {

@@ -10,6 +10,7 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { explainUploadFailure } from '../bridge/cli/flash.js';
 import { main } from '../bridge/cli/main.js';
 import { startControlServer } from '../bridge/control.js';
 import { EXIT } from '../common/errors.js';
@@ -152,6 +153,22 @@ describe('firmware flash', () => {
     expect(r.code).toBe(EXIT.build);
     expect(r.stderr).toMatch(/pio failed \(exit 1\) flashing \/dev\/ttyACM9\. Check the port/);
     expect(calls).toEqual(['release /dev/ttyACM9', 'resume /dev/ttyACM9']);
+  });
+
+  it("tells avrdude's complaints plainly: a damaged image, a board whose bootloader does not answer", () => {
+    // avrdude 7.1's own words
+    const damaged = explainUploadFailure(
+      { code: 1, unplugged: false, output: 'avrdude error: checksum mismatch at line 6 of /x/lcd-keypad-shield.hex\n        checksum=0xfe, computed checksum=0x02\navrdude error: read from file /x/lcd-keypad-shield.hex failed\n' },
+      'avrdude', '/dev/ttyACM0', 'uno', '/x/lcd-keypad-shield.hex',
+    );
+    expect(damaged).toBe(
+      'The firmware image /x/lcd-keypad-shield.hex is damaged (checksum mismatch at line 6), so nothing was written. Restore it (`git checkout firmware/images` in a checkout, or reinstall botduino) or rebuild it with `botduino firmware build`.',
+    );
+    const silent = explainUploadFailure(
+      { code: 1, unplugged: false, output: 'avrdude error: stk500_getsync() attempt 10 of 10: not in sync: resp=0x00\n' },
+      'avrdude', '/dev/ttyACM0', 'uno', '/x.hex',
+    );
+    expect(silent).toMatch(/^The board's bootloader did not answer on \/dev\/ttyACM0\. Check that this is the board's port/);
   });
 
   it('exits 2 for a simulated board: there is nothing to flash', async () => {

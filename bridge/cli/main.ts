@@ -86,6 +86,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           .option('duration', { type: 'number', describe: 'Stop after this many ms of simulated time' })
           .option('demo', { type: 'boolean', describe: 'Use the local demo bot even when BotDistrikt is configured' })
           .option('agent-delay', { type: 'number', default: 3000, describe: 'Demo bot: ms before the "live agent" answers' })
+          .option('pty', { type: 'string', describe: 'Serve no bridge: make the board’s serial port a pseudo-terminal at this path, for `run --port` or `firmware flash --port`' })
           .example('$0 simulate', 'interactive: arrow keys and Enter press the shield’s buttons')
           .example('$0 simulate --preset i2c-lcd-keypad', 'a 20×4 I2C LCD with a keypad: type with the digit keys, # sends')
           .example(`echo '{"at":3000,"tap":"SELECT"}' | $0 simulate --json --duration 8000`, 'scenario mode, LCD snapshots on stdout'),
@@ -104,6 +105,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             demo: a.demo,
             agentDelayMs: a['agent-delay'],
             stdin: io.stdin,
+            pty: a.pty,
           }),
         );
       },
@@ -236,7 +238,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           async (a) => {
             const { config, out } = setup(a, io);
             const { flash } = await import('./flash.js');
-            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress, env: io.env ?? process.env });
+            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress, env: io.env ?? process.env, output: io.stderr ?? process.stderr });
           },
         )
         .demandCommand(1, 'Name a firmware command: generate, build or flash.'),

@@ -36,6 +36,12 @@ export interface SimulateOptions {
   stdin?: NodeJS.ReadStream;
   /** Keep the board's EEPROM (device id) between runs; default true. */
   persist?: boolean;
+  /**
+   * Serve no bridge: make the board's serial port a pseudo-terminal at this
+   * path for other programs (`botduino run --port`, `botduino firmware flash
+   * --port`, avrdude).
+   */
+  pty?: string;
 }
 
 /** Snapshot of the LCD as a person reads it: ROM codes mapped, custom glyphs recognised. */
@@ -63,6 +69,8 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     }
   }
 
+  if (o.pty) return simulateOnPty(o, o.pty, scenarioMode, stdin, eeprom, eepromFile);
+
   let steps: TimedStep[] = [];
   if (scenarioMode) {
     const text = o.script ? readText(o.script) : await readAll(stdin);
@@ -70,6 +78,10 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   }
 
   const { board, path, runner } = simulatePreset(o.preset, { eeprom });
+  if (board.device.board === 'uno' && board.resetVector === 0)
+    logger.warn(
+      'Optiboot is not installed, so the simulated Uno starts the firmware straight after a reset instead of spending up to 1.4 s in the bootloader as a real one does: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
+    );
   const useDemo = o.demo || !config.botdistrikt;
   const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
   const bridge = new Bridge({
@@ -135,6 +147,88 @@ export async function simulate(o: SimulateOptions): Promise<number> {
       const name = keymap.get(k);
       if (name) board.press(name, { holdMs: hold ? 1200 : 80 });
       hold = false;
+    });
+  });
+  stdin.setRawMode?.(false);
+  stdin.pause();
+  await finish();
+  return EXIT.ok;
+}
+
+/**
+ * The board alone, its serial port a pty: on a terminal the LCD and the keys
+ * as usual; otherwise LCD snapshots as JSON lines until stdin ends (or
+ * --duration ms of simulated time).
+ */
+async function simulateOnPty(
+  o: SimulateOptions,
+  path: string,
+  headless: boolean,
+  stdin: NodeJS.ReadStream,
+  eeprom: Uint8Array | undefined,
+  eepromFile: string,
+): Promise<number> {
+  const { out } = o;
+  const { createPresetBoard } = await import('../sim/presets.js');
+  const { exposeOnPty } = await import('../sim/pty.js');
+  const board = createPresetBoard(o.preset, { eeprom });
+  if (board.device.board === 'uno' && board.resetVector === 0)
+    o.logger.warn('Optiboot is not installed, so the simulated Uno cannot be flashed: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.');
+  const pty = await exposeOnPty(board, path);
+  out.note(
+    `The simulated ${o.preset} is on the serial port ${path} (${pty.ttyName}). Serve it with \`botduino run --port ${path}\`, flash it with \`botduino firmware flash --device ${o.preset} --port ${path}\`.`,
+  );
+  const finish = async () => {
+    await pty.close();
+    if (o.persist !== false) {
+      mkdirSync(join(o.config.stateDir, 'sim'), { recursive: true });
+      writeFileSync(eepromFile, board.eeprom);
+    }
+  };
+  if (headless) {
+    let last = '';
+    const snapshot = () => {
+      const rows = lcdText(board);
+      const key = rows.join('\n');
+      if (key === last) return;
+      last = key;
+      out.data({ t: Math.round(board.nowMs), rows });
+    };
+    board.on('change', snapshot);
+    snapshot();
+    await new Promise<void>((resolve) => {
+      const end = o.durationMs;
+      const tick = end === undefined ? null : setInterval(() => board.nowMs >= end && stop(), 5);
+      const stop = () => {
+        if (tick) clearInterval(tick);
+        stdin.off('end', stop);
+        resolve();
+      };
+      stdin.on('end', stop);
+      stdin.resume();
+    });
+    board.off('change', snapshot);
+    stdin.pause();
+    await finish();
+    return EXIT.ok;
+  }
+  const redraw = () => {
+    const rows = lcdText(board);
+    const status = `${o.preset} · serial port ${path} · opened ${pty.opens}× · ${(board.nowMs / 1000).toFixed(1)} s`;
+    process.stdout.write('\x1b[H\x1b[2J' + lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) + '\n' + status + '\n\n' + keyHelp(board) + '\n');
+  };
+  board.on('change', redraw);
+  pty.on('open', redraw);
+  redraw();
+  const keymap = keyMap(board);
+  stdin.setRawMode?.(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  await new Promise<void>((resolve) => {
+    stdin.on('data', (k: string) => {
+      if (k === '\u0003' || k === 'q' || k === 'Q') return resolve();
+      const name = keymap.get(k);
+      if (name) board.press(name, { holdMs: 80 });
     });
   });
   stdin.setRawMode?.(false);

@@ -54,6 +54,7 @@ import { VirtualInputs, type PinIo, type PressOptions } from './inputs.js';
 import { SimSerial } from './line.js';
 import { Pcf8574 } from './pcf8574.js';
 import { pinRef, type PinRef, type PortName } from './pins.js';
+import { SelfProgramming } from './spm.js';
 
 /** The boards' clock. */
 export const CPU_HZ = 16_000_000;
@@ -67,6 +68,14 @@ export interface SimBoardOptions {
   eeprom?: Uint8Array;
   /** Where the image came from, for error messages; default "the image". */
   source?: string;
+  /**
+   * A bootloader as Intel HEX (e.g. Optiboot), loaded at its own address
+   * with the boot-reset fuse (BOOTRST) set: every reset starts it, and it
+   * can rewrite the flash with SPM. Without one, resets start the image.
+   */
+  bootloader?: string;
+  /** Where the bootloader came from, for error messages. */
+  bootloaderSource?: string;
 }
 
 /** Why the MCU last started, as MCUSR tells the firmware. */
@@ -84,6 +93,11 @@ interface Chip {
   twi: typeof twiConfig;
   eeprom: typeof eepromConfig;
   watchdog: typeof watchdogConfig;
+  /** Flash page size, and where the no-read-while-write section starts (self-programming). */
+  pageBytes: number;
+  nrwwStart: number;
+  /** RAMPZ's data address, on chips with more than 64 KB of flash. */
+  rampz?: number;
 }
 
 const bare = (c: AVRPortConfig): AVRPortConfig => ({ PIN: c.PIN, DDR: c.DDR, PORT: c.PORT, externalInterrupts: [] });
@@ -99,6 +113,8 @@ const ATMEGA328P: Chip = {
   twi: twiConfig,
   eeprom: eepromConfig,
   watchdog: watchdogConfig,
+  pageBytes: 128,
+  nrwwStart: 0x7000,
 };
 
 // The ATmega2560 has the same peripherals at the same addresses, with other
@@ -129,12 +145,16 @@ const ATMEGA2560: Chip = {
   twi: { ...twiConfig, twiInterrupt: 0x4e },
   eeprom: { ...eepromConfig, eepromReadyInterrupt: 0x3c },
   watchdog: { ...watchdogConfig, watchdogInterrupt: 0x18 },
+  pageBytes: 256,
+  nrwwStart: 0x3e000,
+  rampz: 0x5b,
 };
 for (const k of Object.keys(ATMEGA2560.ports) as PortName[]) ATMEGA2560.ports[k] = bare(ATMEGA2560.ports[k]!);
 
 const CHIPS: Record<Board, Chip> = { uno: ATMEGA328P, nano: ATMEGA328P, 'nano-new': ATMEGA328P, mega2560: ATMEGA2560 };
 
 const MCUSR = 0x54;
+const SPMCSR = 0x57;
 const MCUSR_BITS: Record<ResetCause, number> = { power: 0x01, external: 0x02, watchdog: 0x08 };
 
 interface Scheduled {
@@ -151,6 +171,7 @@ interface Mcu {
   adc: AVRADC;
   twi: AVRTWI;
   pcf?: Pcf8574;
+  spm: SelfProgramming;
 }
 
 export interface SimBoardEvents {
@@ -173,6 +194,10 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
   readonly eeprom: Uint8Array;
   /** Bytes of flash the image uses. */
   readonly imageBytes: number;
+  /** The flash, as the MCU sees it (a bootloader may rewrite it); it survives resets and unplugging. */
+  readonly flash: Uint8Array;
+  /** Byte address the MCU starts at after a reset: the bootloader's (BOOTRST set), else 0. */
+  readonly resetVector: number;
 
   private readonly chip: Chip;
   private readonly progMem: Uint16Array;
@@ -200,6 +225,8 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     this.chip = CHIPS[this.device.board];
     const flash = new Uint8Array(this.chip.flashBytes);
     this.imageBytes = loadHex(opts.hex, flash, opts.source);
+    this.resetVector = opts.bootloader ? this.loadBootloader(opts.bootloader, flash, opts.bootloaderSource) : 0;
+    this.flash = flash;
     this.progMem = new Uint16Array(flash.buffer);
     this.eepromBackend = new EEPROMMemoryBackend(this.chip.eepromBytes);
     if (opts.eeprom) this.eepromBackend.memory.set(opts.eeprom.subarray(0, this.chip.eepromBytes));
@@ -271,7 +298,10 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
         const cpu = mcu.cpu;
         // lowered by schedule() and by a watchdog reset while the CPU runs
         this.cpuStop = stop - this.offset;
+        const spm = mcu.spm;
         while (cpu.cycles < this.cpuStop) {
+          // self-programming, which avr8js lacks: only in the few cycles after SPMCSR was written
+          if (spm.armed) spm.beforeInstruction();
           avrInstruction(cpu);
           cpu.tick();
         }
@@ -360,6 +390,24 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
 
   // ---- internals ----
 
+  /** Loads a bootloader image; returns its start, which becomes the reset vector (BOOTRST). */
+  private loadBootloader(hex: string, flash: Uint8Array, source = 'the bootloader'): number {
+    const boot = new Uint8Array(flash.length).fill(0xff);
+    const top = loadHex(hex, boot, source);
+    let start = 0;
+    while (start < top && boot[start] === 0xff) start++;
+    // the boot section starts on a boot-size boundary (256, 512, 1024 or 2048 words) counted from the end
+    const size = flash.length - start;
+    const sizes = [512, 1024, 2048, 4096, ...(flash.length > 0x10000 ? [8192] : [])];
+    const fit = sizes.find((s) => s >= size);
+    if (start >= top || !fit || start < this.imageBytes || start !== flash.length - fit)
+      throw new ConfigError(
+        `${source} does not fit a boot section at the end of the ${flash.length}-byte flash (it starts at 0x${start.toString(16)}, the image ends at 0x${this.imageBytes.toString(16)}): use the bootloader built for this board (Optiboot for an Uno).`,
+      );
+    flash.set(boot.subarray(start), start);
+    return start;
+  }
+
   private backlightDefault(): boolean {
     const lcd = this.device.lcd;
     if (lcd.interface === 'i2c') return true;
@@ -385,8 +433,17 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
       this.cpuStop = -Infinity;
     };
     cpu.data[MCUSR] = MCUSR_BITS[cause];
+    cpu.pc = this.resetVector / 2;
+    const spm = new SelfProgramming(cpu, {
+      SPMCSR,
+      RAMPZ: chip.rampz,
+      pageBytes: chip.pageBytes,
+      nrwwStart: chip.nrwwStart,
+      bootStart: this.resetVector || chip.flashBytes,
+      cpuHz: CPU_HZ,
+    });
     for (let i = 0; i < 16; i++) adc.channelValues[i] = 0;
-    const mcu: Mcu = { cpu, ports, usart, adc, twi };
+    const mcu: Mcu = { cpu, ports, usart, adc, twi, spm };
     this.offset = now;
     this.mcu = mcu;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../common/errors.js';
 import { PRESETS_DIR, isPresetName, listPresets, loadDevice } from '../../firmware/devices/index.js';
 import { SimBoard } from './board.js';
+import { optibootAvailable, optibootHex } from './optiboot.js';
 
 /** Folder of the committed firmware images (firmware/images). */
 export const IMAGES_DIR = join(PRESETS_DIR, '..', '..', 'images');
@@ -21,11 +22,30 @@ export function presetImage(preset: string): string {
   }
 }
 
-/** A fresh simulated board running a preset's committed image. */
-export function createPresetBoard(preset: string, opts: { eeprom?: Uint8Array } = {}): SimBoard {
+export interface PresetBoardOptions {
+  eeprom?: Uint8Array;
+  /**
+   * Start an Uno preset through Optiboot, as a real Uno does after a reset
+   * (default: when arduino-core-avr is installed, or BOTDUINO_OPTIBOOT is
+   * set); false runs the image straight from reset; true insists.
+   */
+  bootloader?: boolean;
+}
+
+/** A fresh simulated board running a preset's committed image (on an Uno behind Optiboot, when it is installed). */
+export function createPresetBoard(preset: string, opts: PresetBoardOptions = {}): SimBoard {
   if (!isPresetName(preset))
     throw new ConfigError(`No preset "${preset}" to simulate: use one of ${listPresets().join(', ')}.`);
-  return new SimBoard({ device: loadDevice(preset), hex: presetImage(preset), source: `${preset}.hex`, ...opts });
+  const device = loadDevice(preset);
+  const wanted = device.board === 'uno' && (opts.bootloader ?? (!!process.env.BOTDUINO_OPTIBOOT || optibootAvailable()));
+  const boot = wanted ? optibootHex() : null;
+  return new SimBoard({
+    device,
+    hex: presetImage(preset),
+    source: `${preset}.hex`,
+    eeprom: opts.eeprom,
+    ...(boot ? { bootloader: boot, bootloaderSource: 'optiboot_atmega328.hex' } : {}),
+  });
 }
 
 export { listPresets };
