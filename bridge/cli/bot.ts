@@ -38,6 +38,7 @@ export function realBot(config: Config, logger: Logger): Bot {
     baseUrl: bd.baseUrl,
     sendTimeoutMs: bd.timeouts.sendMs,
     registerTimeoutMs: bd.timeouts.registerMs,
+    messageShape: bd.messageShape,
     logger: logger.child('botdistrikt'),
   });
   return { client, users, label: 'BotDistrikt', newConversation: bd.kiosk.newConversation, close: async () => {} };
