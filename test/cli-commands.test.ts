@@ -281,13 +281,28 @@ describe('probe', () => {
   it('registers a user, sends one message and prints the raw answer with the domain and webchat_id masked', async () => {
     const r = await cli(['probe', '--message', 'hi'], { env: baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }) });
     expect(r.code, r.stderr).toBe(EXIT.ok);
-    expect(standIn.processedMessages()).toEqual(['hi']);
+    expect(standIn.processedMessages()).toEqual(['hi', 'Weather']);
     const id = [...standIn.users.keys()][0];
     expect(r.stdout).toContain('webchat_id');
     expect(r.stdout).toContain('Hello! I am the botduino demo bot');
     expect(r.stdout).toContain('quick_replies');
     expect(r.stdout + r.stderr).not.toContain('k3j9x0a1qz');
     expect(r.stdout + r.stderr).not.toContain(id);
+  });
+
+  it('--save writes the report as JSON, masked, and a second probe reuses the probe user instead of creating one', async () => {
+    const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl });
+    const file = join(mkdtempSync(join(tmpdir(), 'probe-save-')), 'probe.json');
+    const before = standIn.users.size;
+    const r1 = await cli(['probe', '--save', file], { env });
+    expect(r1.code, r1.stderr).toBe(EXIT.ok);
+    const saved = readFileSync(file, 'utf8');
+    expect(JSON.parse(saved).guesses.map((g: { verdict: string }) => g.verdict)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'not tried']);
+    expect(saved).not.toContain('k3j9x0a1qz');
+    for (const id of standIn.users.keys()) expect(saved).not.toContain(id);
+    const r2 = await cli(['probe'], { env });
+    expect(r2.code, r2.stderr).toBe(EXIT.ok);
+    expect(standIn.users.size).toBe(before + 1);
   });
 
   it('exits 3 without a channel', async () => {

@@ -242,24 +242,23 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     )
     .command(
       'probe',
-      'Register a throw-away user on BotDistrikt, send one message, print the raw answers',
+      'Walk a first contact with your bot (register, send, choose a quick reply) and show each request and answer, masked, with a verdict on each guess',
       (y) =>
         y
           .option('message', { type: 'string', default: 'hello', describe: 'What to send' })
-          .option('json', { type: 'boolean', describe: 'Print the raw JSON only (unmasked: keep it private)' })
-          .example('$0 probe', 'check your app id and domain, and see the wire shapes (each probe counts as one user on your plan)'),
+          .option('save', { type: 'string', describe: 'Also write the report as JSON (masked) to this file, for a bug report' })
+          .option('json', { type: 'boolean', describe: 'Print the report as JSON (masked)' })
+          .example('$0 probe', 'check your app id, domain and message shape; the probe keeps one user of its own (one user on your plan)')
+          .example('$0 probe --save probe.json', 'the same report as JSON, to attach to a bug report'),
       async (a) => {
         const { config, out } = setup(a, io);
-        const { NO_CHANNEL } = await import('./bot.js');
-        if (!config.botdistrikt) throw new (await import('../../common/errors.js')).ConfigError(NO_CHANNEL);
-        const bd = config.botdistrikt;
-        const { assertDomain } = await import('../botdistrikt/domain.js');
-        assertDomain(bd.domain, { allowGuessable: bd.allowGuessableDomain });
-        const { probe } = await import('../botdistrikt/probe.js');
+        const { probeWithConfig } = await import('./probe-run.js');
         const end = out.progress('probing BotDistrikt');
-        const r = await probe({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, message: a.message, timeoutMs: bd.timeouts.sendMs });
-        end('done');
-        out.data(a.json ? { registered: r.registered, response: r.response, replies: r.replies } : r.text);
+        const r = await probeWithConfig(config, { message: a.message });
+        end(r.ok ? 'done' : 'a step failed (see the report)');
+        out.data(a.json ? JSON.parse(r.json) : r.text);
+        if (a.save) (await import('node:fs')).writeFileSync(a.save, r.json + '\n');
+        if (r.error) throw r.error;
       },
     )
     .command(
