@@ -305,6 +305,25 @@ describe('probe', () => {
     expect(standIn.users.size).toBe(before + 1);
   });
 
+  it('`doctor --online` checks DNS, TLS and that the channel is accepted, reusing the probe user on every run', async () => {
+    const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl });
+    const before = standIn.users.size;
+    for (let i = 0; i < 2; i++) {
+      const r = await cli(['doctor', '--online', '--json'], { env });
+      const checks = JSON.parse(r.stdout).checks as { name: string; status: string; detail: string }[];
+      expect(checks.find((c) => c.name === 'dns')).toMatchObject({ status: 'ok', detail: '127.0.0.1 → 127.0.0.1' });
+      expect(checks.find((c) => c.name === 'tls')).toMatchObject({ status: 'warn' });
+      expect(checks.find((c) => c.name === 'channel')).toMatchObject({ status: 'ok' });
+    }
+    expect(standIn.users.size).toBe(before + 1);
+    const refused = await cli(['doctor', '--online', '--json'], { env: { ...env, BOTDISTRIKT_APP_ID: '43' } });
+    expect(refused.code).toBe(EXIT.failure);
+    const channel = JSON.parse(refused.stdout).checks.find((c: { name: string }) => c.name === 'channel');
+    expect(channel.status).toBe('fail');
+    expect(channel.detail).toMatch(/app id/);
+    expect(refused.stdout).not.toContain('k3j9x0a1qz');
+  });
+
   it('exits 3 without a channel', async () => {
     const r = await cli(['probe']);
     expect(r.code).toBe(EXIT.config);

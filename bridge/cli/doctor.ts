@@ -113,3 +113,42 @@ export function summarize(checks: Check[]): { ok: boolean; text: string } {
     .join('\n');
   return { ok: !checks.some((c) => c.status === 'fail'), text };
 }
+
+/** Does the name of the API host resolve? */
+export async function checkDns(baseUrl: string): Promise<Check> {
+  const { lookup } = await import('node:dns/promises');
+  const host = new URL(baseUrl).hostname;
+  try {
+    const addrs = await lookup(host, { all: true });
+    return { name: 'dns', status: 'ok', detail: `${host} → ${addrs.map((a) => a.address).join(', ')}` };
+  } catch (e) {
+    return {
+      name: 'dns',
+      status: 'fail',
+      detail: `${host} does not resolve (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      fix: 'Check the network connection and DNS of this machine (and the baseUrl setting).',
+    };
+  }
+}
+
+/** Does the API host complete a TLS handshake with a certificate this machine trusts? */
+export async function checkTls(baseUrl: string, timeoutMs = 5000): Promise<Check> {
+  const url = new URL(baseUrl);
+  if (url.protocol !== 'https:')
+    return { name: 'tls', status: 'warn', detail: `baseUrl is ${url.protocol.replace(':', '')}, not https: nothing is encrypted`, fix: 'Use the https baseUrl (the default) unless this is a local test server.' };
+  const tls = await import('node:tls');
+  const port = Number(url.port || 443);
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: url.hostname, port, servername: url.hostname, timeout: timeoutMs }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve({ name: 'tls', status: 'ok', detail: `${url.hostname}: certificate valid until ${cert.valid_to}` });
+    });
+    const fail = (why: string) => {
+      socket.destroy();
+      resolve({ name: 'tls', status: 'fail', detail: `${url.hostname}:${port}: ${why}`, fix: 'Check the clock of this machine and its CA certificates (ca-certificates), or a proxy that intercepts https.' });
+    };
+    socket.on('timeout', () => fail(`no TLS handshake within ${timeoutMs / 1000} s`));
+    socket.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+  });
+}

@@ -264,11 +264,16 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     .command(
       'doctor',
       'Check Node, serial permissions, PlatformIO, ports, the config and the webhook',
-      (y) => y.option('json', { type: 'boolean' }).example('$0 doctor', 'what to fix, if anything'),
+      (y) =>
+        y
+          .option('json', { type: 'boolean' })
+          .option('online', { type: 'boolean', describe: 'Also check BotDistrikt: DNS, TLS, and that the app id and domain are accepted (reuses the probe’s user)' })
+          .example('$0 doctor', 'what to fix, if anything')
+          .example('$0 doctor --online', 'the same, and whether BotDistrikt accepts your channel'),
       async (a) => {
         const out = createOutput({ json: a.json, stdout, stderr, color });
         const { runDoctor } = await import('./doctor-run.js');
-        const { ok, checks, text } = await runDoctor({ configFile: a.config, env: io.env ?? process.env });
+        const { ok, checks, text } = await runDoctor({ configFile: a.config, env: io.env ?? process.env, online: a.online });
         out.data(a.json ? { ok, checks } : text);
         if (!ok) done(EXIT.failure);
       },
