@@ -51,6 +51,8 @@ export interface ClientOptions {
   retryDelayMs?: number;
   /** Where the raw exchanges go, at debug level (secrets masked); default: nowhere. */
   logger?: Logger;
+  /** How logs name the service: default "BotDistrikt"; the demo bot says so. */
+  serviceName?: string;
   /** The JSON shape of a sent message (wire.ts MESSAGE_SHAPES); default 'text'. */
   messageShape?: MessageShape;
   /** Called with every request and its answer, unmasked (for `botduino probe`). */
@@ -100,6 +102,7 @@ export class BotDistriktClient {
   private readonly retryDelayMs: number;
   private readonly log: Logger;
   readonly messageShape: MessageShape;
+  readonly serviceName: string;
   private readonly onExchange?: (ex: RawExchange) => void;
 
   constructor(opts: ClientOptions) {
@@ -113,6 +116,7 @@ export class BotDistriktClient {
     this.log = opts.logger ?? silentLogger;
     this.messageShape = opts.messageShape ?? DEFAULT_MESSAGE_SHAPE;
     this.onExchange = opts.onExchange;
+    this.serviceName = opts.serviceName ?? 'BotDistrikt';
     addSecret(this.domain);
   }
 
@@ -141,7 +145,7 @@ export class BotDistriktClient {
     } catch (err) {
       const forgotten = err instanceof ApiError && (err.status === 401 || err.status === 404);
       if (!forgotten || opts.reregister === false) throw err;
-      this.log.info(`BotDistrikt answered ${(err as ApiError).status} for a known user; registering it again once`);
+      this.log.info(`${this.serviceName} answered ${(err as ApiError).status} for a known user; registering it again once`);
       const { webchat_id, ...rest } = user;
       let fresh: BotUser;
       try {
