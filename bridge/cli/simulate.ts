@@ -70,6 +70,13 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   }
 
   const { board, path, runner } = simulatePreset(o.preset, { eeprom });
+  // Kept on every write, as the real chip does: a kill or Ctrl-C must not cost the device id
+  // (a new id is a new BotDistrikt user on the plan).
+  const saveEeprom = () => {
+    mkdirSync(join(config.stateDir, 'sim'), { recursive: true });
+    writeFileSync(eepromFile, board.eeprom);
+  };
+  if (o.persist !== false) board.on('eeprom', saveEeprom);
   const useDemo = o.demo || !config.botdistrikt;
   const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
   const bridge = new Bridge({
@@ -92,10 +99,7 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     await bridge.stop();
     runner.stop();
     await bot.close();
-    if (o.persist !== false) {
-      mkdirSync(join(config.stateDir, 'sim'), { recursive: true });
-      writeFileSync(eepromFile, board.eeprom);
-    }
+    if (o.persist !== false) saveEeprom();
   };
 
   const redraw = () => {
