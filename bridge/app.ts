@@ -400,6 +400,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         });
       } catch (e) {
         this.control?.close();
+        // A broken state file (where the webhook secret is kept) already says what to do.
+        if (e instanceof BotduinoError) throw e;
         const err = e as NodeJS.ErrnoException;
         const where = `${w.host ?? '127.0.0.1'}:${w.port ?? 8787}`;
         throw new ConfigError(
