@@ -1,67 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probe } from '../bridge/botdistrikt/probe.js';
+import { bot, closeBot, seen, type Mode } from './support/probe-bot.js';
 
 const DOMAIN = 'https://r8w3n6c2vb.botduino-test.net';
-type Obj = Record<string, unknown>;
 
-/** How each shape looks on the wire, written out independently of wire.ts. */
-const ACCEPTS: Record<string, { typed: (m: unknown) => boolean; chosen: (m: unknown) => boolean }> = {
-  text: {
-    typed: (m) => isObj(m) && m.type === 'text' && typeof m.text === 'string' && m.payload === undefined,
-    chosen: (m) => isObj(m) && m.type === 'text' && m.payload === 'JOKE',
-  },
-  'text-only': {
-    typed: (m) => isObj(m) && m.type === undefined && typeof m.text === 'string' && Object.keys(m).length === 1,
-    chosen: (m) => isObj(m) && m.type === undefined && m.payload === 'JOKE',
-  },
-  messenger: {
-    typed: (m) => isObj(m) && m.type === undefined && typeof m.text === 'string' && Object.keys(m).length === 1,
-    chosen: (m) => isObj(m) && isObj(m.quick_reply) && m.quick_reply.payload === 'JOKE',
-  },
-  string: { typed: (m) => m === 'hello', chosen: (m) => m === 'JOKE' },
-};
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-
-type Mode = { accept: string } | { register: number } | { message: number } | { garbage: true };
-let server: http.Server | undefined;
-const seen: { path: string; headers: http.IncomingHttpHeaders; body: Obj }[] = [];
-
-async function bot(mode: Mode): Promise<string> {
-  seen.length = 0;
-  server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (c) => (text += c));
-    req.on('end', () => {
-      const body = JSON.parse(text) as Obj;
-      seen.push({ path: req.url!, headers: req.headers, body });
-      const send = (status: number, b: unknown, raw = false) => {
-        res.writeHead(status, { 'content-type': raw ? 'text/html' : 'application/json' });
-        res.end(raw ? String(b) : JSON.stringify(b));
-      };
-      const lb = (statusCode: number, message: string) => send(statusCode, { error: { statusCode, name: 'Error', message } });
-      if (req.url!.endsWith('/user')) {
-        if ('register' in mode) return lb(mode.register, 'Authorization Required');
-        return send(200, { webchat_id: body.webchat_id, first_name: 'Webchat Guest' });
-      }
-      if ('message' in mode) return lb(mode.message, mode.message === 422 ? 'Unprocessable Entity' : 'Internal Server Error');
-      if ('garbage' in mode) return send(200, '<html>oops</html>', true);
-      const a = ACCEPTS[(mode as { accept: string }).accept]!;
-      if (a.typed(body.message))
-        return send(200, { responses: [{ type: 'text', text: 'Hi!', quick_replies: [{ content_type: 'text', title: 'Joke', payload: 'JOKE' }] }] });
-      if (a.chosen(body.message)) return send(200, { responses: [{ type: 'text', text: 'A joke.' }] });
-      return lb(422, 'The message is not valid');
-    });
-  });
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api`;
-}
-
-afterEach(async () => {
-  await new Promise((r) => (server ? server.close(r) : r(null)));
-  server = undefined;
-});
+afterEach(closeBot);
 
 const run = async (mode: Mode, extra: Partial<Parameters<typeof probe>[0]> = {}) =>
   probe({ appId: '9', domain: DOMAIN, baseUrl: await bot(mode), timeoutMs: 2000, ...extra });
@@ -97,6 +40,9 @@ describe('botduino probe against a local bot', () => {
     expect(r.text).toMatch(/user-agent: botduino\/\d+\.\d+\.\d+/);
     expect(r.text).toMatch(/2\. Send "hello" \(messageShape "text"\): failed[\s\S]*← 422[\s\S]*The message is not valid/);
     expect(r.text).toContain('"domain":"r8…et"');
+    // the advice to run the probe is left out inside the probe, and nothing else with it
+    expect(r.text).toContain('BotDistrikt did not accept the request.\n');
+    expect(r.text).not.toContain('`botduino probe`');
     expect(JSON.parse(r.json).steps[0].exchanges[0].response.status).toBe(200);
     noSecrets(r);
   });

@@ -113,7 +113,7 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       // Advice to run the probe makes no sense inside it.
-      steps.push({ name, ok: false, exchanges, note: e.message.replace(/\s*Run `botduino probe`[^.]*\./g, '') });
+      steps.push({ name, ok: false, exchanges, note: e.message.replace(/\s*Run `botduino probe`.*?\.(?=\s|$)/g, '') });
       error ??= e;
       return undefined;
     }
@@ -248,7 +248,7 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
         detail: body === undefined ? 'no push arrived in time' : 'a push arrived and was read',
       });
     } else {
-      guesses.push({ guess: 'A webhook push is read as botduino expects', verdict: 'not tried', detail: 'run `botduino probe --webhook 60` with the Event webhook set up to try it' });
+      guesses.push({ guess: 'A webhook push is read as botduino expects', verdict: 'not tried', detail: 'the probe does not wait for a push; a live agent\'s answer shows in the bridge\'s log (--verbose shows the body)' });
     }
   }
 

@@ -66,7 +66,7 @@ async function checkService(config: Config): Promise<Check[]> {
     : {
         name: 'channel',
         status: 'fail',
-        detail: r.error!.message.replace(/\s*Run `botduino probe`[^.]*\./g, ''),
+        detail: r.error!.message.replace(/\s*Run `botduino probe`.*?\.(?=\s|$)/g, ''),
         fix: 'Run `botduino probe` to see the request and the answer.',
       };
   return [dns, tls, channel];
