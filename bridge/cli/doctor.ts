@@ -2,7 +2,7 @@
  * `botduino doctor`: the checks that explain most "it does not work" reports,
  * each with what to do about it.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
 import { userInfo } from 'node:os';
 
@@ -53,10 +53,63 @@ export function checkSerialGroup(groups: string[], isRoot = process.getuid?.() =
   };
 }
 
-export function checkPortAccess(path: string): Check {
+/**
+ * Programs that have `path` open (Linux: /proc/<pid>/fd; only processes this
+ * user may look into). Empty elsewhere or when nothing holds it.
+ */
+export function portHolders(path: string, proc = '/proc'): { pid: number; name: string }[] {
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch {
+    return [];
+  }
+  const out: { pid: number; name: string }[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync(proc).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`${proc}/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    if (fds.some((fd) => safeReadlink(`${proc}/${pid}/fd/${fd}`) === target)) {
+      let name = '?';
+      try {
+        name = readFileSync(`${proc}/${pid}/comm`, 'utf8').trim();
+      } catch {
+        // gone meanwhile
+      }
+      out.push({ pid: Number(pid), name });
+    }
+  }
+  return out;
+}
+
+function safeReadlink(p: string): string | undefined {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkPortAccess(path: string, holders: { pid: number; name: string }[] = portHolders(path)): Check {
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
-    return { name: `port ${path}`, status: 'ok', detail: 'readable and writable' };
+    if (holders.length)
+      return {
+        name: `port ${path}`,
+        status: 'warn',
+        detail: `in use by ${holders.map((h) => `${h.name} (PID ${h.pid})`).join(', ')}`,
+        fix: 'Close that program (a serial monitor, the Arduino IDE, another bridge) before starting the bridge or flashing; a running `botduino run` lets go of the port for `botduino firmware flash` by itself.',
+      };
+    return { name: `port ${path}`, status: 'ok', detail: 'readable and writable, not held by another program' };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return {
