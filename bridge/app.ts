@@ -151,6 +151,9 @@ export class DeviceSession {
     this.link.on('error', (e) => this.problem(e));
   }
 
+  /** True while `firmware flash` has the port (between release and resume). */
+  released = false;
+
   /** Opens the link once; rejects when the board does not come online. */
   async start(): Promise<DeviceCaps> {
     this.stopped = false;
@@ -179,7 +182,8 @@ export class DeviceSession {
       return { ok: true, caps: await this.start() };
     } catch (e) {
       const error = asBotduinoError(e);
-      if (this.stopped) return { ok: false, error, retrying: false };
+      // let go of for a firmware upload: `resume` runs it again, so it counts as waiting
+      if (this.stopped) return { ok: false, error, retrying: this.released };
       const retrying = isRetryable(e);
       if (retrying) this.retryLater(error);
       else this.problem(error);
@@ -435,6 +439,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         const s = find(port);
         if (!s) return false;
         this.log.info(`letting go of ${port} for a firmware upload`);
+        s.released = true;
         await s.stop();
         return true;
       },
@@ -442,6 +447,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         const s = find(port);
         if (!s) return false;
         this.log.info(`taking ${port} back after the firmware upload`);
+        s.released = false;
         void s.run();
         return true;
       },
