@@ -254,7 +254,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         const { config, out } = setup(a, io);
         const { probeWithConfig } = await import('./probe-run.js');
         const end = out.progress('probing BotDistrikt');
-        const r = await probeWithConfig(config, { message: a.message });
+        const r = await probeWithConfig(config, { message: a.message }).catch((e: unknown) => {
+          end('failed');
+          throw e;
+        });
         end(r.ok ? 'done' : 'a step failed (see the report)');
         out.data(a.json ? JSON.parse(r.json) : r.text);
         if (a.save) (await import('node:fs')).writeFileSync(a.save, r.json + '\n');
