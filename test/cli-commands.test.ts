@@ -4,6 +4,7 @@
  * stdout, logs and advice on stderr.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -323,6 +324,27 @@ describe('probe', () => {
     expect(channel.detail).toMatch(/app id/);
     expect(refused.stdout).not.toContain('k3j9x0a1qz');
   });
+
+  it('--webhook waits for one push to the probe user through the receiver the bridge would use, and reads it', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const secret = 'probe-secret-0123456789';
+    standIn.setWebhookUrl(`http://127.0.0.1:${port}/botduino/${secret}`);
+    try {
+      const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl, BOTDUINO_WEBHOOK_PORT: String(port), BOTDUINO_WEBHOOK_SECRET: secret });
+      const r = await cli(['probe', '--message', 'Talk to a human', '--webhook', '10'], { env });
+      expect(r.code, r.stderr).toBe(EXIT.ok);
+      expect(r.stdout).toMatch(/Wait for a webhook push: ok/);
+      expect(r.stdout).toContain('Hi, this is Ana');
+      expect(r.stdout).toMatch(/confirmed +A webhook push is read as botduino expects/);
+    } finally {
+      standIn.setWebhookUrl(undefined);
+    }
+  }, 30_000);
 
   it('exits 3 without a channel', async () => {
     const r = await cli(['probe']);

@@ -39,7 +39,7 @@ export interface ProbeSettings {
    * Wait for one webhook push to the probe's user: resolves with the body
    * received, or undefined after its timeout. Omitted: the step is not tried.
    */
-  waitForPush?: (webchatId: string) => Promise<unknown>;
+  waitForPush?: (webchatId: string) => Promise<{ raw: unknown; replies: BotReply[] } | undefined>;
 }
 
 export type Verdict = 'confirmed' | 'differs' | 'not tried';
@@ -240,15 +240,21 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
     // 4. One webhook push.
     if (settings.waitForPush && sent) {
       exchanges = [];
-      const body = await settings.waitForPush(webchatId);
-      steps.push({ name: 'Wait for a webhook push', ok: body !== undefined, exchanges: [], note: body === undefined ? 'no push arrived in time' : `received: ${short(body, 400)}` });
+      const push = await settings.waitForPush(webchatId);
+      const readable = !!push && push.replies.length > 0 && push.replies.every((r) => r.kind === 'text');
+      steps.push({
+        name: 'Wait for a webhook push',
+        ok: push !== undefined,
+        exchanges: [],
+        note: push === undefined ? 'no push arrived in time' : `received: ${short(push.raw, 400)}\n   botduino reads this as: ${push.replies.map(describe).join(' | ') || '(no replies)'}`,
+      });
       guesses.push({
         guess: 'A webhook push is read as botduino expects',
-        verdict: body === undefined ? 'not tried' : 'confirmed',
-        detail: body === undefined ? 'no push arrived in time' : 'a push arrived and was read',
+        verdict: push === undefined ? 'not tried' : readable ? 'confirmed' : 'differs',
+        detail: push === undefined ? 'no push arrived in time' : readable ? 'a push arrived and was read' : `a push arrived but botduino found no text in it: ${short(push.raw)}`,
       });
     } else {
-      guesses.push({ guess: 'A webhook push is read as botduino expects', verdict: 'not tried', detail: 'the probe does not wait for a push; a live agent\'s answer shows in the bridge\'s log (--verbose shows the body)' });
+      guesses.push({ guess: 'A webhook push is read as botduino expects', verdict: 'not tried', detail: 'run `botduino probe --webhook 60` to wait for one (the Event webhook must reach this machine)' });
     }
   }
 

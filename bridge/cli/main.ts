@@ -247,6 +247,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         y
           .option('message', { type: 'string', default: 'hello', describe: 'What to send' })
           .option('save', { type: 'string', describe: 'Also write the report as JSON (masked) to this file, for a bug report' })
+          .option('webhook', { type: 'number', describe: 'Also wait this many seconds for one push to the probe’s user through the webhook receiver (config webhook)' })
           .option('json', { type: 'boolean', describe: 'Print the report as JSON (masked)' })
           .example('$0 probe', 'check your app id, domain and message shape; the probe keeps one user of its own (one user on your plan)')
           .example('$0 probe --save probe.json', 'the same report as JSON, to attach to a bug report'),
@@ -254,7 +255,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         const { config, out } = setup(a, io);
         const { probeWithConfig } = await import('./probe-run.js');
         const end = out.progress('probing BotDistrikt');
-        const r = await probeWithConfig(config, { message: a.message }).catch((e: unknown) => {
+        const r = await probeWithConfig(config, { message: a.message, webhookSeconds: a.webhook }).catch((e: unknown) => {
           end('failed');
           throw e;
         });

@@ -10,6 +10,8 @@ import type { Config } from '../config.js';
 import { assertDomain } from '../botdistrikt/domain.js';
 import { probe, type ProbeReport, type ProbeSettings } from '../botdistrikt/probe.js';
 import { NO_CHANNEL } from './bot.js';
+import { StateFile } from '../botdistrikt/state.js';
+import { startWebhook, type Webhook } from '../botdistrikt/webhook.js';
 
 export function probeUserFile(stateDir: string): string {
   return join(stateDir, 'probe-user.json');
@@ -29,11 +31,40 @@ function saveProbeUser(stateDir: string, webchatId: string): void {
   writeFileSync(probeUserFile(stateDir), JSON.stringify({ webchatId }) + '\n', { mode: 0o600 });
 }
 
-/** Runs the probe with the configured channel, reusing (and keeping) the probe's user. */
-export async function probeWithConfig(config: Config, extra: Partial<ProbeSettings> = {}): Promise<ProbeReport> {
+/**
+ * Runs the probe with the configured channel, reusing (and keeping) the
+ * probe's user. With `webhookSeconds`, the webhook receiver the bridge
+ * would use (config `webhook`) listens that long for one push to that user.
+ */
+export async function probeWithConfig(config: Config, extra: Partial<ProbeSettings> & { webhookSeconds?: number } = {}): Promise<ProbeReport> {
   const bd = config.botdistrikt;
   if (!bd) throw new ConfigError(NO_CHANNEL);
   assertDomain(bd.domain, { allowGuessable: bd.allowGuessableDomain });
+  const { webhookSeconds, ...settings } = extra;
+  let hook: Webhook | undefined;
+  if (webhookSeconds) {
+    const w = config.webhook;
+    hook = await startWebhook({ host: w.host, port: w.port, secret: w.secret, maxBody: w.maxBody, showBotMessages: true, state: new StateFile(config.stateDir) });
+    const h = hook;
+    settings.waitForPush = (webchatId) =>
+      new Promise((resolve) => {
+        const t = setTimeout(() => resolve(undefined), webhookSeconds * 1000);
+        h.on('push', (p) => {
+          if (p.webchatId !== webchatId) return;
+          clearTimeout(t);
+          resolve({ raw: p.raw, replies: p.replies });
+        });
+      });
+  }
+  try {
+    return await run(config, settings);
+  } finally {
+    await hook?.close();
+  }
+}
+
+async function run(config: Config, extra: Partial<ProbeSettings>): Promise<ProbeReport> {
+  const bd = config.botdistrikt!;
   const report = await probe({
     appId: bd.appId,
     domain: bd.domain,
