@@ -66,3 +66,14 @@ describe('simulate with a scenario', () => {
     expect(r.snapshots.at(-1)!.t).toBeLessThanOrEqual(4000 + 50);
   }, 60_000);
 });
+
+describe('snapshots on the I2C preset', () => {
+  it('show only whole screens: every snapshot of the welcome is the whole welcome', async () => {
+    const r = await simulate('i2c-lcd-keypad', '{"at": 3000}\n');
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    const welcome = r.snapshots.filter((s) => s.rows.join('|').includes('Hello!'));
+    expect(welcome.length).toBeGreaterThan(0);
+    for (const s of welcome)
+      expect(s.rows).toEqual(['Hello! I am the     ', 'botduino demo bot.  ', 'What would you      ', 'like?              ▼']);
+  }, 60_000);
+});
