@@ -188,6 +188,9 @@ export class DeviceSession {
     this.link.on('error', (e) => this.problem(e));
   }
 
+  /** True while `firmware flash` has the port (between release and resume). */
+  released = false;
+
   /** Opens the link once; rejects when the board does not come online. */
   async start(): Promise<DeviceCaps> {
     this.stopped = false;
@@ -216,7 +219,8 @@ export class DeviceSession {
       return { ok: true, caps: await this.start() };
     } catch (e) {
       const error = asBotduinoError(e);
-      if (this.stopped) return { ok: false, error, retrying: false };
+      // let go of for a firmware upload: `resume` runs it again, so it counts as waiting
+      if (this.stopped) return { ok: false, error, retrying: this.released };
       const retrying = isRetryable(e);
       if (retrying) this.retryLater(error);
       else this.problem(error);
@@ -452,6 +456,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         });
       } catch (e) {
         this.control?.close();
+        // A broken state file (where the webhook secret is kept) already says what to do.
+        if (e instanceof BotduinoError) throw e;
         const err = e as NodeJS.ErrnoException;
         const where = `${w.host ?? '127.0.0.1'}:${w.port ?? 8787}`;
         throw new ConfigError(
@@ -504,6 +510,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         const s = find(port);
         if (!s) return false;
         this.log.info(`letting go of ${port} for a firmware upload`);
+        s.released = true;
         await s.stop();
         return true;
       },
@@ -511,6 +518,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         const s = find(port);
         if (!s) return false;
         this.log.info(`taking ${port} back after the firmware upload`);
+        s.released = false;
         void s.run();
         return true;
       },

@@ -59,6 +59,7 @@ export const ENV_VARS: Record<string, { path: string; type: 'string' | 'number' 
   BOTDISTRIKT_APP_ID: { path: 'botdistrikt.appId', type: 'string', doc: 'webchat_app_id from the Website Integration page' },
   BOTDISTRIKT_DOMAIN: { path: 'botdistrikt.domain', type: 'string', doc: 'the channel’s custom domain (https://…, unguessable)' },
   BOTDISTRIKT_BASE_URL: { path: 'botdistrikt.baseUrl', type: 'string', doc: 'API base URL (default https://flow.botdistrikt.com/api)' },
+  BOTDISTRIKT_MESSAGE_SHAPE: { path: 'botdistrikt.messageShape', type: 'string', doc: 'JSON shape of a sent message: text (default), text-only, messenger or string' },
   BOTDISTRIKT_ALLOW_GUESSABLE_DOMAIN: { path: 'botdistrikt.allowGuessableDomain', type: 'boolean', doc: 'accept a guessable domain' },
   BOTDUINO_PORTS: { path: 'devices', type: 'ports', doc: 'comma-separated serial ports (or auto, sim:<preset>)' },
   BOTDUINO_KIOSK_IDLE_MINUTES: { path: 'botdistrikt.kiosk.idleMinutes', type: 'number', doc: 'fresh user after this many idle minutes' },

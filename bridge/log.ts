@@ -34,9 +34,20 @@ export function clearSecrets(): void {
   sorted = null;
 }
 
-/** Replaces every registered secret in `text`, longest first. */
+const publicValues = new Set<string>();
+
+/**
+ * Registers a value that contains a secret but is meant to be read and
+ * copied (a suggested random domain under a guessable one): mask() leaves it whole.
+ */
+export function addPublic(value: string): void {
+  if (value) publicValues.add(value);
+}
+
+/** Replaces every registered secret in `text`, longest first; values registered with addPublic stay whole. */
 export function mask(text: string): string {
   if (!secrets.size) return text;
+  for (const p of publicValues) if (text.includes(p)) return text.split(p).map(mask).join(p);
   sorted ??= [...secrets.keys()].sort((a, b) => b.length - a.length);
   for (const k of sorted) if (text.includes(k)) text = text.split(k).join(secrets.get(k)!);
   return text;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,28 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('the BotDistrikt client', () => {
+  it('sends User-Agent: botduino/<version> on every request', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const c = client();
+    const user = await c.registerUser({ webchatId: newWebchatId() });
+    await c.sendMessage(user, { text: 'hi' });
+    expect(bd.requests.map((r) => r.headers['user-agent'])).toEqual([`botduino/${version}`, `botduino/${version}`]);
+  });
+
+  it.each([
+    ['text', { type: 'text', text: 'hi' }, { type: 'text', text: 'Joke', payload: 'JOKE' }],
+    ['text-only', { text: 'hi' }, { text: 'Joke', payload: 'JOKE' }],
+    ['messenger', { text: 'hi' }, { text: 'Joke', quick_reply: { payload: 'JOKE' } }],
+    ['string', 'hi', 'JOKE'],
+  ] as const)('sends messages in the configured shape "%s"', async (shape, typed, chosen) => {
+    const c = client({ messageShape: shape });
+    const user = await c.registerUser({ webchatId: newWebchatId() });
+    await c.sendMessage(user, { text: 'hi' });
+    await c.sendMessage(user, { title: 'Joke', payload: 'JOKE' });
+    const sent = bd.requests.slice(1).map((r) => (r.body as { message: unknown }).message);
+    expect(sent).toEqual([typed, chosen]);
+  });
+
   it('registers a user with the domain and the chosen webchat_id, keeping the bot_user as returned', async () => {
     const id = newWebchatId();
     const user = await client().registerUser({ webchatId: id });

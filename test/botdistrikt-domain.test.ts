@@ -67,3 +67,14 @@ describe('custom-domain checks', () => {
     expect(() => assertDomain('https://k3j9x0a1qz.mysite.com')).not.toThrow();
   });
 });
+
+describe('the suggested domain for a bare domain', () => {
+  it('is printed whole, so it can be copied, while the configured domain stays masked', async () => {
+    const { addSecret, mask } = await import('../bridge/log.js');
+    const { checkDomain } = await import('../bridge/botdistrikt/domain.js');
+    addSecret('https://acme.com');
+    const text = mask(checkDomain('https://acme.com').map((p) => p.message).join(' '));
+    expect(text).toMatch(/for example https:\/\/[a-z][a-z0-9]{9}\.acme\.com /);
+    expect(mask('domain https://acme.com refused')).toBe('domain ac…om refused');
+  });
+});

@@ -79,7 +79,7 @@ describe('probe', () => {
   it('registers a throw-away user, sends "hello" and shows the raw answers with secrets masked', async () => {
     bd = await startStandIn({ appId: '3', domain: DOMAIN });
     const report = await probe({ appId: '3', domain: DOMAIN, baseUrl: bd.baseUrl });
-    expect(bd.processedMessages()).toEqual(['hello']);
+    expect(bd.processedMessages()).toEqual(['hello', 'Weather']);
     const id = (report.registered as { webchat_id: string }).webchat_id;
     expect(report.text).toContain('"responses"');
     expect(report.text).toContain('quick reply "Weather"');
@@ -90,6 +90,9 @@ describe('probe', () => {
 
   it('fails with a clear error when the settings are wrong', async () => {
     bd = await startStandIn({ appId: '3', domain: DOMAIN });
-    await expect(probe({ appId: '4', domain: DOMAIN, baseUrl: bd.baseUrl })).rejects.toThrow(/app id/);
+    const report = await probe({ appId: '4', domain: DOMAIN, baseUrl: bd.baseUrl });
+    expect(report.ok).toBe(false);
+    expect(report.error!.message).toMatch(/app id/);
+    expect(report.text).toMatch(/1\. Register a user: failed/);
   });
 });

@@ -4,6 +4,7 @@
  * stdout, logs and advice on stderr.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -311,7 +312,7 @@ describe('probe', () => {
   it('registers a user, sends one message and prints the raw answer with the domain and webchat_id masked', async () => {
     const r = await cli(['probe', '--message', 'hi'], { env: baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }) });
     expect(r.code, r.stderr).toBe(EXIT.ok);
-    expect(standIn.processedMessages()).toEqual(['hi']);
+    expect(standIn.processedMessages()).toEqual(['hi', 'Weather']);
     const id = [...standIn.users.keys()][0];
     expect(r.stdout).toContain('webchat_id');
     expect(r.stdout).toContain('Hello! I am the botduino demo bot');
@@ -319,6 +320,61 @@ describe('probe', () => {
     expect(r.stdout + r.stderr).not.toContain('k3j9x0a1qz');
     expect(r.stdout + r.stderr).not.toContain(id);
   });
+
+  it('--save writes the report as JSON, masked, and a second probe reuses the probe user instead of creating one', async () => {
+    const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl });
+    const file = join(mkdtempSync(join(tmpdir(), 'probe-save-')), 'probe.json');
+    const before = standIn.users.size;
+    const r1 = await cli(['probe', '--save', file], { env });
+    expect(r1.code, r1.stderr).toBe(EXIT.ok);
+    const saved = readFileSync(file, 'utf8');
+    expect(JSON.parse(saved).guesses.map((g: { verdict: string }) => g.verdict)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'not tried']);
+    expect(saved).not.toContain('k3j9x0a1qz');
+    for (const id of standIn.users.keys()) expect(saved).not.toContain(id);
+    const r2 = await cli(['probe'], { env });
+    expect(r2.code, r2.stderr).toBe(EXIT.ok);
+    expect(standIn.users.size).toBe(before + 1);
+  });
+
+  it('`doctor --online` checks DNS, TLS and that the channel is accepted, reusing the probe user on every run', async () => {
+    const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl });
+    const before = standIn.users.size;
+    for (let i = 0; i < 2; i++) {
+      const r = await cli(['doctor', '--online', '--json'], { env });
+      const checks = JSON.parse(r.stdout).checks as { name: string; status: string; detail: string }[];
+      expect(checks.find((c) => c.name === 'dns')).toMatchObject({ status: 'ok', detail: '127.0.0.1 → 127.0.0.1' });
+      expect(checks.find((c) => c.name === 'tls')).toMatchObject({ status: 'warn' });
+      expect(checks.find((c) => c.name === 'channel')).toMatchObject({ status: 'ok' });
+    }
+    expect(standIn.users.size).toBe(before + 1);
+    const refused = await cli(['doctor', '--online', '--json'], { env: { ...env, BOTDISTRIKT_APP_ID: '43' } });
+    expect(refused.code).toBe(EXIT.failure);
+    const channel = JSON.parse(refused.stdout).checks.find((c: { name: string }) => c.name === 'channel');
+    expect(channel.status).toBe('fail');
+    expect(channel.detail).toMatch(/app id/);
+    expect(refused.stdout).not.toContain('k3j9x0a1qz');
+  });
+
+  it('--webhook waits for one push to the probe user through the receiver the bridge would use, and reads it', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const secret = 'probe-secret-0123456789';
+    standIn.setWebhookUrl(`http://127.0.0.1:${port}/botduino/${secret}`);
+    try {
+      const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl, BOTDUINO_WEBHOOK_PORT: String(port), BOTDUINO_WEBHOOK_SECRET: secret });
+      const r = await cli(['probe', '--message', 'Talk to a human', '--webhook', '10'], { env });
+      expect(r.code, r.stderr).toBe(EXIT.ok);
+      expect(r.stdout).toMatch(/Wait for a webhook push: ok/);
+      expect(r.stdout).toContain('Hi, this is Ana');
+      expect(r.stdout).toMatch(/confirmed +A webhook push is read as botduino expects/);
+    } finally {
+      standIn.setWebhookUrl(undefined);
+    }
+  }, 30_000);
 
   it('exits 3 without a channel', async () => {
     const r = await cli(['probe']);

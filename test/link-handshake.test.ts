@@ -58,7 +58,7 @@ describe('opening a board', () => {
     expect(err).toBeInstanceOf(SerialError);
     expect(err.message).toMatch(/nothing at all came back/);
     expect(err.message).toMatch(/cable/);
-    expect(err.message).toContain('botduino firmware flash --device lcd-keypad-shield');
+    expect(err.message).toContain(`botduino firmware flash --device lcd-keypad-shield --port ${board.path}\``);
     expect(link.state).toBe('closed');
   });
 
@@ -82,7 +82,7 @@ describe('a board with other firmware', () => {
     expect(err.message).toContain('botduino 0.0.9');
     expect(err.message).toContain('0BADF00D');
     expect(err.message).toContain(SCHEMA_FINGERPRINT);
-    expect(err.message).toContain('botduino firmware flash --device lcd-keypad-shield');
+    expect(err.message).toContain(`botduino firmware flash --device lcd-keypad-shield --port ${board.path}\``);
     expect(link.state).toBe('mismatch');
     await expect.poll(() => board.lcd.text()[1]).toBe('reflash botduino');
     expect(board.lcd.text()[0]).toMatch(/^Wrong firmware/);

@@ -114,7 +114,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     if (cur.user && typeof cur.user.webchat_id === 'string') return cur.user as BotUser;
     const user = await this.client.registerUser({ webchatId: cur.webchatId });
     await this.users.setRegistered(this.deviceId, cur.webchatId, user);
-    this.log.info('registered this device with BotDistrikt');
+    this.log.info(`registered this device with ${this.client.serviceName}`);
     return user;
   }
 }

@@ -12,6 +12,7 @@
  */
 import { ApiError } from '../../common/errors.js';
 import { addSecret, silentLogger, type Logger } from '../log.js';
+import { packageVersion } from '../paths.js';
 import { DEFAULT_BASE_URL } from './config.js';
 import { type Context, httpError, isConnectFailure, networkError, unreadableAnswer } from './errors.js';
 import { parseReplies } from './parse.js';
@@ -22,7 +23,9 @@ import {
   messagePath,
   registerPath,
   toBotUserMessage,
+  DEFAULT_MESSAGE_SHAPE,
   type BotUser,
+  type MessageShape,
   type Outgoing,
   type RegisterBody,
   type SendBody,
@@ -47,7 +50,23 @@ export interface ClientOptions {
   retryDelayMs?: number;
   /** Where the raw exchanges go, at debug level (secrets masked); default: nowhere. */
   logger?: Logger;
+  /** How logs name the service: default "BotDistrikt"; the demo bot says so. */
+  serviceName?: string;
+  /** The JSON shape of a sent message (wire.ts MESSAGE_SHAPES); default 'text'. */
+  messageShape?: MessageShape;
+  /** Called with every request and its answer, unmasked (for `botduino probe`). */
+  onExchange?: (ex: RawExchange) => void;
 }
+
+/** One HTTP exchange as sent and received; `error` when no answer came. */
+export interface RawExchange {
+  request: { method: string; url: string; headers: Record<string, string>; body: unknown };
+  response?: { status: number; headers: Record<string, string>; body: string };
+  error?: string;
+}
+
+/** The User-Agent of every request. */
+export const USER_AGENT = `botduino/${packageVersion}`;
 
 export interface SendResult {
   replies: BotReply[];
@@ -62,6 +81,8 @@ export interface SendResult {
 export interface SendOptions {
   /** After a 401/404, register the user again once and resend once; default true. */
   reregister?: boolean;
+  /** Send in this message shape instead of the configured one (probe). */
+  shape?: MessageShape;
 }
 
 interface Exchange {
@@ -79,6 +100,9 @@ export class BotDistriktClient {
   private readonly connectAttempts: number;
   private readonly retryDelayMs: number;
   private readonly log: Logger;
+  readonly messageShape: MessageShape;
+  readonly serviceName: string;
+  private readonly onExchange?: (ex: RawExchange) => void;
 
   constructor(opts: ClientOptions) {
     this.appId = String(opts.appId);
@@ -89,6 +113,9 @@ export class BotDistriktClient {
     this.connectAttempts = Math.max(1, opts.connectAttempts ?? 3);
     this.retryDelayMs = opts.retryDelayMs ?? 300;
     this.log = opts.logger ?? silentLogger;
+    this.messageShape = opts.messageShape ?? DEFAULT_MESSAGE_SHAPE;
+    this.onExchange = opts.onExchange;
+    this.serviceName = opts.serviceName ?? 'BotDistrikt';
     addSecret(this.domain);
   }
 
@@ -111,12 +138,13 @@ export class BotDistriktClient {
   /** Sends typed text or a chosen option as `user`; returns the bot's replies. */
   async sendMessage(user: BotUser, message: Outgoing, opts: SendOptions = {}): Promise<SendResult> {
     addSecret(user.webchat_id);
+    const shape = opts.shape ?? this.messageShape;
     try {
-      return { ...(await this.sendOnce(user, message)), user, reregistered: false };
+      return { ...(await this.sendOnce(user, message, shape)), user, reregistered: false };
     } catch (err) {
       const forgotten = err instanceof ApiError && (err.status === 401 || err.status === 404);
       if (!forgotten || opts.reregister === false) throw err;
-      this.log.info(`BotDistrikt answered ${(err as ApiError).status} for a known user; registering it again once`);
+      this.log.info(`${this.serviceName} answered ${(err as ApiError).status} for a known user; registering it again once`);
       const { webchat_id, ...rest } = user;
       let fresh: BotUser;
       try {
@@ -128,12 +156,12 @@ export class BotDistriktClient {
           cause: regErr,
         });
       }
-      return { ...(await this.sendOnce(fresh, message)), user: fresh, reregistered: true };
+      return { ...(await this.sendOnce(fresh, message, shape)), user: fresh, reregistered: true };
     }
   }
 
-  private async sendOnce(user: BotUser, message: Outgoing): Promise<{ replies: BotReply[]; raw: unknown }> {
-    const body: SendBody = { domain: this.domain, user, message: toBotUserMessage(message) };
+  private async sendOnce(user: BotUser, message: Outgoing, shape: MessageShape): Promise<{ replies: BotReply[]; raw: unknown }> {
+    const body: SendBody = { domain: this.domain, user, message: toBotUserMessage(message, shape) };
     const ctx = this.context('Sending your message', this.sendTimeoutMs);
     const ex = await this.post(messagePath(this.appId), body, { authorization: user.webchat_id }, ctx);
     const raw = ex.text.trim() === '' ? null : parseJson(ex.text);
@@ -150,16 +178,20 @@ export class BotDistriktClient {
     const signal = AbortSignal.timeout(ctx.timeoutMs);
     const url = `${this.baseUrl}/${path}`;
     this.log.debug(`→ POST ${url} ${JSON.stringify(json)}`);
+    const allHeaders = { accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers };
+    const request = { method: 'POST', url, headers: allHeaders, body: json };
     for (let attempt = 1; ; attempt++) {
       const tracker: SendTracker = { mayHaveSent: false };
       try {
-        const res = await postJson(new URL(url), JSON.stringify(json), { accept: 'application/json', ...headers }, signal, tracker);
+        const res = await postJson(new URL(url), JSON.stringify(json), allHeaders, signal, tracker);
         const { text, contentType } = res;
         this.log.debug(`← ${res.status} ${url} ${text}`);
+        this.onExchange?.({ request, response: { status: res.status, headers: res.headers, body: text } });
         if (res.status < 200 || res.status > 299) throw httpError(ctx, res.status, contentType, text);
         return { status: res.status, contentType, text };
       } catch (err) {
         if (err instanceof ApiError) throw err;
+        this.onExchange?.({ request, error: err instanceof Error ? err.message : String(err) });
         const retryable = !tracker.mayHaveSent && isConnectFailure(err) && attempt < this.connectAttempts;
         this.log.debug(`✗ POST ${url}: ${err instanceof Error ? err.message : String(err)}${retryable ? ' (nothing sent; retrying)' : ''}`);
         if (!retryable || signal.aborted) throw networkError(ctx, signal.aborted ? signal.reason : err, tracker.mayHaveSent);

@@ -4,6 +4,7 @@
  * app id and the custom domain.
  */
 import { z } from 'zod';
+import { DEFAULT_MESSAGE_SHAPE, MESSAGE_SHAPE_NAMES } from './wire.js';
 
 /** Default base URL of the BotDistrikt API. */
 export const DEFAULT_BASE_URL = 'https://flow.botdistrikt.com/api';
@@ -30,6 +31,14 @@ export const BotDistriktConfigSchema = z.object({
       registerMs: z.number().int().positive().default(10_000),
     })
     .default({ sendMs: 10_000, registerMs: 10_000 }),
+  /**
+   * The JSON shape of a sent message (default "text"): "text" sends {"type":"text","text":"hi"},
+   * "text-only" {"text":"hi"}, "messenger" {"text":"hi"} and a chosen option as {"text":…,"quick_reply":{"payload":…}},
+   * "string" the bare text "hi" (an option: its payload). `botduino probe` says which one your bot accepts.
+   */
+  messageShape: z
+    .enum(MESSAGE_SHAPE_NAMES, { error: () => `messageShape must be one of ${MESSAGE_SHAPE_NAMES.map((n) => `"${n}"`).join(', ')}; run \`botduino probe\` to see which one your bot accepts` })
+    .default(DEFAULT_MESSAGE_SHAPE),
   /** Accept a custom domain that looks easy to guess (default false). */
   allowGuessableDomain: z.boolean().default(false),
   /** Kiosk behaviour: fresh users after idle time or on request (default: never rotate on idle). */

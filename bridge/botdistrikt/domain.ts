@@ -9,7 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigError } from '../../common/errors.js';
-import { addSecret } from '../log.js';
+import { addPublic, addSecret } from '../log.js';
 
 export interface DomainProblem {
   /** 'not-https' and 'invalid' always refuse; 'guessable' can be overridden. */
@@ -97,7 +97,10 @@ export function suggestDomain(base = 'example-shop.com'): string {
     label = BASE36[randomInt(26)]!;
     while (label.length < 10) label += BASE36[randomInt(BASE36.length)];
   } while (!looksRandom(label));
-  return `https://${label}.${host}`;
+  const suggestion = `https://${label}.${host}`;
+  // It contains the user's (guessable) domain, which logs mask: keep it whole so it can be copied.
+  addPublic(suggestion);
+  return suggestion;
 }
 
 function registrable(host: string): string {

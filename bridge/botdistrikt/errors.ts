@@ -72,8 +72,8 @@ export function httpError(ctx: Context, status: number, contentType: string, bod
 /** A 2xx answer botduino could not read. */
 export function unreadableAnswer(ctx: Context, status: number, contentType: string, body: string): ApiError {
   return new ApiError(
-    `${ctx.what}: BotDistrikt answered ${status} with${describeBody(contentType, body) || ' something'} that is not the expected JSON. ` +
-      'Check the baseUrl setting (it should end in /api), or run `botduino probe` to see the raw answer.',
+    `${ctx.what}: BotDistrikt answered ${status}${describeBody(contentType, body)}, which is not the expected JSON. ` +
+      'Check the baseUrl setting (it should end in /api). Run `botduino probe` to see the raw answer.',
     status,
     false,
   );
@@ -106,11 +106,11 @@ function hintFor(status: number): string {
   if (status === 404)
     return 'Check the app id (the webchat_app_id on the Website Integration page) and the baseUrl setting.';
   if (status === 400 || status === 422)
-    return 'BotDistrikt did not accept the request; run `botduino probe` to see what it expects.';
+    return 'BotDistrikt did not accept the request. Run `botduino probe`: it shows the request and the answer, tries the other message shapes and names the botdistrikt.messageShape to set.';
   if (status === 413) return 'The message is too long for BotDistrikt; send a shorter one.';
   if (status === 429) return 'Too many requests: wait a minute, then try again.';
   if (status >= 500) return "BotDistrikt had a problem: check BotDistrikt's status page and try again in a moment.";
-  return 'Check the baseUrl setting, or run `botduino probe` to see the raw answer.';
+  return 'Check the baseUrl setting. Run `botduino probe` to see the raw answer.';
 }
 
 function oneLine(s: string, max: number): string {

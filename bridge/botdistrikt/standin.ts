@@ -33,6 +33,12 @@ export interface StandInOptions {
   webhookUrl?: string;
   /** Delay before the live agent answers "Talk to a human"; default 3000 ms. */
   pushDelayMs?: number;
+  /**
+   * Treat a webchat_id it has not seen as registered (default false). The
+   * demo bot keeps no users between runs while the state file does; with
+   * this a second `botduino simulate` goes on with the same user, quietly.
+   */
+  registerOnSight?: boolean;
 }
 
 /** A failure to inject into the next request(s). */
@@ -177,6 +183,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     } else {
       const auth = req.headers.authorization;
       if (!auth) return send(401, loopBack(401, 'Authorization Required', 'AUTHORIZATION_REQUIRED'));
+      if (!users.has(auth) && opts.registerOnSight) users.set(auth, { webchat_id: auth, first_name: 'Webchat Guest', channel: 'web' });
       if (!users.has(auth)) return send(401, loopBack(401, 'Authorization Required', 'INVALID_TOKEN'));
       const message = (typeof body.message === 'object' && body.message ? body.message : { text: body.message }) as Obj;
       rec.processed = true;

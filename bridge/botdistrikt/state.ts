@@ -279,7 +279,12 @@ class Store {
       const parsed = JSON.parse(text) as Partial<State>;
       return { version: 1, devices: parsed.devices ?? {}, ...(parsed.webhook ? { webhook: parsed.webhook } : {}) };
     } catch (err) {
-      throw new ConfigError(`${this.file} is not valid JSON. Fix it, or delete it to start with fresh BotDistrikt users.`, { cause: err });
+      throw new ConfigError(
+        `The state file ${this.file} is not valid JSON (${text.trim() ? 'cut short or edited by hand' : 'empty'}). ` +
+          'Fix it, or delete it: each device then registers a new BotDistrikt user, and the webhook secret changes unless webhook.secret is set ' +
+          '(run `botduino webhook-url` and update the Event webhook on the Website Integration page).',
+        { cause: err },
+      );
     }
   }
 

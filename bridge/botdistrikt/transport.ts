@@ -33,6 +33,8 @@ export interface Answer {
   status: number;
   contentType: string;
   text: string;
+  /** The answer's headers, lower-case names, repeated ones joined with ", " */
+  headers: Record<string, string>;
 }
 
 /** When each idle socket stops being fresh (Date.now() ms). */
@@ -124,7 +126,9 @@ export function postJson(
       res.on('end', () => {
         done();
         const ct = res.headers['content-type'];
-        resolve({ status: res.statusCode ?? 0, contentType: ct ?? '', text: Buffer.concat(chunks).toString('utf8') });
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ status: res.statusCode ?? 0, contentType: ct ?? '', text: Buffer.concat(chunks).toString('utf8'), headers });
       });
     });
     req.end(data);

@@ -257,7 +257,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
       }
       const webchatId = findString(parsed.body, USER_PATHS);
       if (!webchatId) {
-        log.warn('webhook: a push without a webchat_id was refused; run with --debug to see its body');
+        log.warn('webhook: a push without a webchat_id was refused; run with --verbose to see its body');
         log.debug(`webhook: ${raw.toString('utf8').slice(0, 2000)}`);
         return answer(400, 'no webchat_id in the body');
       }

@@ -13,8 +13,8 @@
  * chat platforms of its family (Messenger-like webchat backends) accept. A
  * chosen quick reply or button adds `payload` (what the bot matches on),
  * keeping the title as `text` so the conversation log reads naturally.
- * Users who find a different shape with `botduino probe` change it here
- * and nowhere else. The response side is parsed tolerantly in parse.ts.
+ * Other shapes can be chosen by name in the config (MESSAGE_SHAPES below);
+ * `botduino probe` tries them when the service refuses this one. The response side is parsed tolerantly in parse.ts.
  */
 import { z } from 'zod';
 
@@ -48,15 +48,43 @@ export const BotUserMessageSchema = z.object({
 });
 export type BotUserMessage = z.infer<typeof BotUserMessageSchema>;
 
-export function toBotUserMessage(out: Outgoing): BotUserMessage {
-  if ('payload' in out) return { type: 'text', text: out.title, payload: out.payload };
-  return { type: 'text', text: out.text };
+/**
+ * The message shapes botduino can send, by name (config
+ * `botdistrikt.messageShape`). `text` is the guess described above and the
+ * default; `botduino probe` tries the others when a message is refused with
+ * a 4xx and says which one the service accepted.
+ */
+export const MESSAGE_SHAPES = {
+  text: {
+    doc: '{"type":"text","text":"hi"}; a chosen option adds "payload"',
+    build: (out: Outgoing): unknown => ('payload' in out ? { type: 'text', text: out.title, payload: out.payload } : { type: 'text', text: out.text }),
+  },
+  'text-only': {
+    doc: '{"text":"hi"}; a chosen option adds "payload"',
+    build: (out: Outgoing): unknown => ('payload' in out ? { text: out.title, payload: out.payload } : { text: out.text }),
+  },
+  messenger: {
+    doc: '{"text":"hi"}; a chosen option sends {"text":"<title>","quick_reply":{"payload":"<payload>"}}',
+    build: (out: Outgoing): unknown => ('payload' in out ? { text: out.title, quick_reply: { payload: out.payload } } : { text: out.text }),
+  },
+  string: {
+    doc: '"hi": the message is the bare text; a chosen option sends its payload',
+    build: (out: Outgoing): unknown => ('payload' in out ? out.payload : out.text),
+  },
+} as const;
+export type MessageShape = keyof typeof MESSAGE_SHAPES;
+export const MESSAGE_SHAPE_NAMES = Object.keys(MESSAGE_SHAPES) as [MessageShape, ...MessageShape[]];
+export const DEFAULT_MESSAGE_SHAPE: MessageShape = 'text';
+
+export function toBotUserMessage(out: Outgoing, shape: MessageShape = DEFAULT_MESSAGE_SHAPE): unknown {
+  return MESSAGE_SHAPES[shape].build(out);
 }
 
 export interface SendBody {
   domain: string;
   user: BotUser;
-  message: BotUserMessage;
+  /** A bot_user_message in the configured shape (MESSAGE_SHAPES). */
+  message: unknown;
 }
 
 /** A LoopBack 3 error body: {"error":{"statusCode":401,"name":"Error","message":"…","code":"…"}}. */

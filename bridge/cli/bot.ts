@@ -38,6 +38,7 @@ export function realBot(config: Config, logger: Logger): Bot {
     baseUrl: bd.baseUrl,
     sendTimeoutMs: bd.timeouts.sendMs,
     registerTimeoutMs: bd.timeouts.registerMs,
+    messageShape: bd.messageShape,
     logger: logger.child('botdistrikt'),
   });
   return { client, users, label: 'BotDistrikt', newConversation: bd.kiosk.newConversation, close: async () => {} };
@@ -47,8 +48,8 @@ export function realBot(config: Config, logger: Logger): Bot {
 export async function demoBot(config: Config, logger: Logger, webhookUrl?: string, pushDelayMs = 3000): Promise<Bot> {
   const appId = '1';
   const domain = `https://${randomBytes(6).toString('hex')}.demo.botduino.invalid`;
-  const standIn = await startStandIn({ appId, domain, webhookUrl, pushDelayMs });
+  const standIn = await startStandIn({ appId, domain, webhookUrl, pushDelayMs, registerOnSight: true });
   const users = new Users({ stateDir: join(config.stateDir, 'demo') });
-  const client = new BotDistriktClient({ appId, domain, baseUrl: standIn.baseUrl, logger: logger.child('demo-bot') });
+  const client = new BotDistriktClient({ appId, domain, baseUrl: standIn.baseUrl, serviceName: 'the demo bot', logger: logger.child('demo-bot') });
   return { client, users, label: 'demo bot', newConversation: true, standIn, close: () => standIn.close() };
 }

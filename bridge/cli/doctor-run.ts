@@ -3,10 +3,10 @@ import { loadConfig, type Config } from '../config.js';
 import { BotduinoError } from '../../common/errors.js';
 import { checkDomain } from '../botdistrikt/domain.js';
 import { listPorts } from '../link/ports.js';
-import { checkNode, checkPio, checkPortAccess, checkSerialGroup, checkWebhook, summarize, userGroups, type Check } from './doctor.js';
+import { checkDns, checkNode, checkPio, checkPortAccess, checkSerialGroup, checkTls, checkWebhook, summarize, userGroups, type Check } from './doctor.js';
 import { findPio } from './flash.js';
 
-export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv }): Promise<{ ok: boolean; checks: Check[]; text: string }> {
+export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv; online?: boolean }): Promise<{ ok: boolean; checks: Check[]; text: string }> {
   const checks: Check[] = [checkNode(), checkSerialGroup(userGroups()), checkPio(findPio(o.env))];
 
   const ports = await listPorts().catch(() => []);
@@ -45,8 +45,29 @@ export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv
         const secret = config.webhook.secret ?? (await new StateFile(config.stateDir).read().then((s) => s.webhook?.secret).catch(() => undefined));
         checks.push(await checkWebhook(config.webhook.host, config.webhook.port, `/botduino/${secret ?? 'x'}`));
       }
+      if (o.online && !problems.length) checks.push(...(await checkService(config)));
     }
   }
   const { ok, text } = summarize(checks);
   return { ok, checks, text };
+}
+
+/** doctor --online: DNS, TLS, and whether BotDistrikt accepts the app id and domain (with the probe's own user). */
+async function checkService(config: Config): Promise<Check[]> {
+  const bd = config.botdistrikt!;
+  const dns = await checkDns(bd.baseUrl);
+  if (dns.status === 'fail') return [dns];
+  const tls = await checkTls(bd.baseUrl);
+  if (tls.status === 'fail') return [dns, tls];
+  const { probeWithConfig } = await import('./probe-run.js');
+  const r = await probeWithConfig(config, { registerOnly: true });
+  const channel: Check = r.ok
+    ? { name: 'channel', status: 'ok', detail: `app id ${bd.appId} and the domain are accepted (registered the probe's user)` }
+    : {
+        name: 'channel',
+        status: 'fail',
+        detail: r.error!.message.replace(/\s*Run `botduino probe`.*?\.(?=\s|$)/g, ''),
+        fix: 'Run `botduino probe` to see the request and the answer.',
+      };
+  return [dns, tls, channel];
 }

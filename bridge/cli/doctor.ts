@@ -2,7 +2,7 @@
  * `botduino doctor`: the checks that explain most "it does not work" reports,
  * each with what to do about it.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
 import { userInfo } from 'node:os';
 
@@ -53,10 +53,63 @@ export function checkSerialGroup(groups: string[], isRoot = process.getuid?.() =
   };
 }
 
-export function checkPortAccess(path: string): Check {
+/**
+ * Programs that have `path` open (Linux: /proc/<pid>/fd; only processes this
+ * user may look into). Empty elsewhere or when nothing holds it.
+ */
+export function portHolders(path: string, proc = '/proc'): { pid: number; name: string }[] {
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch {
+    return [];
+  }
+  const out: { pid: number; name: string }[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync(proc).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`${proc}/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    if (fds.some((fd) => safeReadlink(`${proc}/${pid}/fd/${fd}`) === target)) {
+      let name = '?';
+      try {
+        name = readFileSync(`${proc}/${pid}/comm`, 'utf8').trim();
+      } catch {
+        // gone meanwhile
+      }
+      out.push({ pid: Number(pid), name });
+    }
+  }
+  return out;
+}
+
+function safeReadlink(p: string): string | undefined {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkPortAccess(path: string, holders: { pid: number; name: string }[] = portHolders(path)): Check {
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
-    return { name: `port ${path}`, status: 'ok', detail: 'readable and writable' };
+    if (holders.length)
+      return {
+        name: `port ${path}`,
+        status: 'warn',
+        detail: `in use by ${holders.map((h) => `${h.name} (PID ${h.pid})`).join(', ')}`,
+        fix: 'Close that program (a serial monitor, the Arduino IDE, another bridge) before starting the bridge or flashing; a running `botduino run` lets go of the port for `botduino firmware flash` by itself.',
+      };
+    return { name: `port ${path}`, status: 'ok', detail: 'readable and writable, not held by another program' };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return {
@@ -112,4 +165,43 @@ export function summarize(checks: Check[]): { ok: boolean; text: string } {
     .map((c) => `${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ''}`)
     .join('\n');
   return { ok: !checks.some((c) => c.status === 'fail'), text };
+}
+
+/** Does the name of the API host resolve? */
+export async function checkDns(baseUrl: string): Promise<Check> {
+  const { lookup } = await import('node:dns/promises');
+  const host = new URL(baseUrl).hostname;
+  try {
+    const addrs = await lookup(host, { all: true });
+    return { name: 'dns', status: 'ok', detail: `${host} → ${addrs.map((a) => a.address).join(', ')}` };
+  } catch (e) {
+    return {
+      name: 'dns',
+      status: 'fail',
+      detail: `${host} does not resolve (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      fix: 'Check the network connection and DNS of this machine (and the baseUrl setting).',
+    };
+  }
+}
+
+/** Does the API host complete a TLS handshake with a certificate this machine trusts? */
+export async function checkTls(baseUrl: string, timeoutMs = 5000): Promise<Check> {
+  const url = new URL(baseUrl);
+  if (url.protocol !== 'https:')
+    return { name: 'tls', status: 'warn', detail: `baseUrl is ${url.protocol.replace(':', '')}, not https: nothing is encrypted`, fix: 'Use the https baseUrl (the default) unless this is a local test server.' };
+  const tls = await import('node:tls');
+  const port = Number(url.port || 443);
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: url.hostname, port, servername: url.hostname, timeout: timeoutMs }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve({ name: 'tls', status: 'ok', detail: `${url.hostname}: certificate valid until ${cert.valid_to}` });
+    });
+    const fail = (why: string) => {
+      socket.destroy();
+      resolve({ name: 'tls', status: 'fail', detail: `${url.hostname}:${port}: ${why}`, fix: 'Check the clock of this machine and its CA certificates (ca-certificates), or a proxy that intercepts https.' });
+    };
+    socket.on('timeout', () => fail(`no TLS handshake within ${timeoutMs / 1000} s`));
+    socket.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+  });
 }

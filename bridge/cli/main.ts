@@ -245,34 +245,42 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     )
     .command(
       'probe',
-      'Register a throw-away user on BotDistrikt, send one message, print the raw answers',
+      'Walk a first contact with your bot (register, send, choose a quick reply) and show each request and answer, masked, with a verdict on each guess',
       (y) =>
         y
           .option('message', { type: 'string', default: 'hello', describe: 'What to send' })
-          .option('json', { type: 'boolean', describe: 'Print the raw JSON only (unmasked: keep it private)' })
-          .example('$0 probe', 'check your app id and domain, and see the wire shapes (each probe counts as one user on your plan)'),
+          .option('save', { type: 'string', describe: 'Also write the report as JSON (masked) to this file, for a bug report' })
+          .option('webhook', { type: 'number', describe: 'Also wait this many seconds for one push to the probe’s user through the webhook receiver (config webhook)' })
+          .option('json', { type: 'boolean', describe: 'Print the report as JSON (masked)' })
+          .example('$0 probe', 'check your app id, domain and message shape; the probe keeps one user of its own (one user on your plan)')
+          .example('$0 probe --save probe.json', 'the same report as JSON, to attach to a bug report'),
       async (a) => {
         const { config, out } = setup(a, io);
-        const { NO_CHANNEL } = await import('./bot.js');
-        if (!config.botdistrikt) throw new (await import('../../common/errors.js')).ConfigError(NO_CHANNEL);
-        const bd = config.botdistrikt;
-        const { assertDomain } = await import('../botdistrikt/domain.js');
-        assertDomain(bd.domain, { allowGuessable: bd.allowGuessableDomain });
-        const { probe } = await import('../botdistrikt/probe.js');
+        const { probeWithConfig } = await import('./probe-run.js');
         const end = out.progress('probing BotDistrikt');
-        const r = await probe({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, message: a.message, timeoutMs: bd.timeouts.sendMs });
-        end('done');
-        out.data(a.json ? { registered: r.registered, response: r.response, replies: r.replies } : r.text);
+        const r = await probeWithConfig(config, { message: a.message, webhookSeconds: a.webhook }).catch((e: unknown) => {
+          end('failed');
+          throw e;
+        });
+        end(r.ok ? 'done' : 'a step failed (see the report)');
+        out.data(a.json ? JSON.parse(r.json) : r.text);
+        if (a.save) (await import('node:fs')).writeFileSync(a.save, r.json + '\n');
+        if (r.error) throw r.error;
       },
     )
     .command(
       'doctor',
       'Check Node, serial permissions, PlatformIO, ports, the config and the webhook',
-      (y) => y.option('json', { type: 'boolean' }).example('$0 doctor', 'what to fix, if anything'),
+      (y) =>
+        y
+          .option('json', { type: 'boolean' })
+          .option('online', { type: 'boolean', describe: 'Also check BotDistrikt: DNS, TLS, and that the app id and domain are accepted (reuses the probe’s user)' })
+          .example('$0 doctor', 'what to fix, if anything')
+          .example('$0 doctor --online', 'the same, and whether BotDistrikt accepts your channel'),
       async (a) => {
         const out = createOutput({ json: a.json, stdout, stderr, color });
         const { runDoctor } = await import('./doctor-run.js');
-        const { ok, checks, text } = await runDoctor({ configFile: a.config, env: io.env ?? process.env });
+        const { ok, checks, text } = await runDoctor({ configFile: a.config, env: io.env ?? process.env, online: a.online });
         out.data(a.json ? { ok, checks } : text);
         if (!ok) done(EXIT.failure);
       },

@@ -2,7 +2,8 @@
  * The core of `botduino monitor`: opens a port and prints every line on it,
  * decoded, one per line — time, direction, the raw line, and the message or
  * why it was rejected. Passive: it acknowledges nothing and sends nothing,
- * unless asked to PING (then its PINGs are printed too). Opening the port
+ * unless asked to PING (then its PINGs are printed too; they start once the
+ * board has spoken, or after 3 s of silence). Opening the port
  * resets most Arduinos, so the board's boot HELLO is usually the first line.
  */
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
@@ -111,19 +112,31 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorSummary> 
   });
   port.on('data', (chunk: Buffer) => splitter.push(chunk.toString('latin1')));
 
+  // PINGs start once the board has spoken (a board that opening the port reset
+  // spends up to ~1.5 s in its bootloader, which must not be sent PINGs), or
+  // after 3 s of silence.
   let pinger: NodeJS.Timeout | null = null;
+  let waitForBoard: NodeJS.Timeout | null = null;
   if (opts.ping) {
+    const every = opts.ping === true ? 1000 : opts.ping;
     let seq = 0;
-    pinger = setInterval(
-      () => {
-        seq = (seq + 1) & 0xff;
-        const line = encode({ kind: 'PING', seq });
-        port.write(line + '\n', 'latin1');
-        summary.pings++;
-        print('tx', line, decode(line));
-      },
-      opts.ping === true ? 1000 : opts.ping,
-    );
+    const startPinging = () => {
+      if (pinger || port.destroyed) return;
+      if (waitForBoard) clearTimeout(waitForBoard);
+      port.off('data', startPinging);
+      pinger = setInterval(
+        () => {
+          seq = (seq + 1) & 0xff;
+          const line = encode({ kind: 'PING', seq });
+          port.write(line + '\n', 'latin1');
+          summary.pings++;
+          print('tx', line, decode(line));
+        },
+        every,
+      );
+    };
+    port.on('data', startPinging);
+    waitForBoard = setTimeout(startPinging, 3000);
   }
 
   await new Promise<void>((resolve) => {
@@ -140,6 +153,7 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorSummary> 
     if (opts.signal?.aborted) stop();
     else opts.signal?.addEventListener('abort', stop, { once: true });
   });
+  if (waitForBoard) clearTimeout(waitForBoard);
   if (pinger) clearInterval(pinger);
   return summary;
 }

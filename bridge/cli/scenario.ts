@@ -8,6 +8,8 @@
  *   {"at": 3000, "tap": "5", "holdMs": 80}      press and release a key
  *   {"after": 400, "type": "hi"}                multi-tap text on the keypad (then wait for the commit)
  *   {"after": 5000}                             just wait
+ *
+ * Lines starting with `#` or `//` are comments, and `//` after a step starts one.
  */
 import { z } from 'zod';
 import { ConfigError } from '../../common/errors.js';
@@ -29,8 +31,8 @@ export function parseScenario(text: string, source = 'scenario'): TimedStep[] {
   const steps: TimedStep[] = [];
   let t = 0;
   text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('//')) return;
+    const line = withoutComment(raw).trim();
+    if (!line || line.startsWith('#')) return;
     let v: unknown;
     try {
       v = JSON.parse(line);
@@ -49,8 +51,39 @@ export function parseScenario(text: string, source = 'scenario'): TimedStep[] {
       t = s.at;
     } else t += s.after ?? 0;
     steps.push({ ...s, t });
+    // the next "after" counts from the end of the typing
+    if ('type' in s) {
+      try {
+        t += typingMs(s.type);
+      } catch (e) {
+        throw new ConfigError(`${source} line ${i + 1}: ${(e as Error).message}`);
+      }
+    }
   });
   return steps;
+}
+
+/** The line without a `//` comment (outside JSON strings). */
+function withoutComment(line: string): string {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '/' && line[i + 1] === '/') return line.slice(0, i);
+  }
+  return line;
+}
+
+/** Each key press of a "type" step, and the pause after each letter for the composer to take it. */
+export const TYPE_PRESS_MS = 200;
+export const TYPE_LETTER_MS = 1300;
+
+/** How long a "type" step takes: its presses and the pause after each letter. */
+export function typingMs(text: string): number {
+  return multiTapKeys(text).reduce((ms, group) => ms + group.length * TYPE_PRESS_MS + TYPE_LETTER_MS, 0);
 }
 
 /** Keys to press for multi-tap `text` on a 4×3 phone keypad (lower case, digits, space). */

@@ -16,7 +16,7 @@ import { frameToText } from '../lcd/text-view.js';
 import { demoBot, realBot, type Bot } from './bot.js';
 import { lcdBox } from './lcd-box.js';
 import type { Output } from './output.js';
-import { multiTapKeys, parseScenario, type TimedStep } from './scenario.js';
+import { multiTapKeys, parseScenario, TYPE_LETTER_MS, TYPE_PRESS_MS, type TimedStep } from './scenario.js';
 
 export interface SimulateOptions {
   config: Config;
@@ -82,6 +82,21 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     logger.warn(
       'Optiboot is not installed, so the simulated Uno starts the firmware straight after a reset instead of spending up to 1.4 s in the bootloader as a real one does: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
     );
+  // every key of the scenario is checked against the preset before anything runs
+  let plan: Plan | undefined;
+  try {
+    plan = scenarioMode ? planScenario(board, steps, o) : undefined;
+  } catch (e) {
+    runner.stop();
+    throw e;
+  }
+  // Kept on every write, as the real chip does: a kill or Ctrl-C must not cost the device id
+  // (a new id is a new BotDistrikt user on the plan).
+  const saveEeprom = () => {
+    mkdirSync(join(config.stateDir, 'sim'), { recursive: true });
+    writeFileSync(eepromFile, board.eeprom);
+  };
+  if (o.persist !== false) board.on('eeprom', saveEeprom);
   const useDemo = o.demo || !config.botdistrikt;
   const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
   const bridge = new Bridge({
@@ -104,10 +119,7 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     await bridge.stop();
     runner.stop();
     await bot.close();
-    if (o.persist !== false) {
-      mkdirSync(join(config.stateDir, 'sim'), { recursive: true });
-      writeFileSync(eepromFile, board.eeprom);
-    }
+    if (o.persist !== false) saveEeprom();
   };
 
   const redraw = () => {
@@ -127,7 +139,13 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     throw failed[0].error;
   }
 
-  if (scenarioMode) return playScenario(board, steps, o, out, finish);
+  if (plan) {
+    try {
+      return await playScenario(board, plan, out);
+    } finally {
+      await finish();
+    }
+  }
 
   // interactive: keys of the terminal → buttons and keypad keys of the board
   board.on('change', redraw);
@@ -174,16 +192,18 @@ async function simulateOnPty(
   const board = createPresetBoard(o.preset, { eeprom });
   if (board.device.board === 'uno' && board.resetVector === 0)
     o.logger.warn('Optiboot is not installed, so the simulated Uno cannot be flashed: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.');
+  // kept on every write, as the real chip does
+  if (o.persist !== false)
+    board.on('eeprom', () => {
+      mkdirSync(join(o.config.stateDir, 'sim'), { recursive: true });
+      writeFileSync(eepromFile, board.eeprom);
+    });
   const pty = await exposeOnPty(board, path);
   out.note(
     `The simulated ${o.preset} is on the serial port ${path} (${pty.ttyName}). Serve it with \`botduino run --port ${path}\`, flash it with \`botduino firmware flash --device ${o.preset} --port ${path}\`.`,
   );
   const finish = async () => {
     await pty.close();
-    if (o.persist !== false) {
-      mkdirSync(join(o.config.stateDir, 'sim'), { recursive: true });
-      writeFileSync(eepromFile, board.eeprom);
-    }
   };
   if (headless) {
     let last = '';
@@ -237,32 +257,50 @@ async function simulateOnPty(
   return EXIT.ok;
 }
 
-async function playScenario(board: SimBoard, steps: TimedStep[], o: SimulateOptions, out: Output, finish: () => Promise<void>): Promise<number> {
+interface Plan {
+  timeline: { t: number; act: () => void }[];
+  endAt: number;
+}
+
+/** Checks every key of the scenario against the board and expands "type" steps into timed presses. */
+export function planScenario(board: SimBoard, steps: TimedStep[], o: Pick<SimulateOptions, 'preset' | 'durationMs'>): Plan {
   // expand "type" steps into multi-tap presses spaced for the composer
   const timeline: { t: number; act: () => void }[] = [];
   const has = (name: string) => board.inputs.names.includes(name);
-  const check = (name: string) => {
-    if (!has(name)) throw new ConfigError(`The scenario presses "${name}", which ${o.preset} does not have. It has: ${board.inputs.names.join(' ')}.`);
+  const check = (name: string, s: TimedStep) => {
+    if (!has(name))
+      throw new ConfigError(
+        `The scenario step at ${s.t} ms presses "${name}", which ${o.preset} does not have. It has: ${board.inputs.names.join(' ')}.` +
+          (board.device.keypad ? '' : ' Keypad keys and "type" need a preset with a keypad: --preset i2c-lcd-keypad.'),
+      );
   };
+  let lastT = 0;
   for (const s of steps) {
-    if ('press' in s) (check(s.press), timeline.push({ t: s.t, act: () => board.press(s.press) }));
-    else if ('release' in s) (check(s.release), timeline.push({ t: s.t, act: () => board.release(s.release) }));
-    else if ('tap' in s) (check(s.tap), timeline.push({ t: s.t, act: () => board.press(s.tap, { holdMs: s.holdMs ?? 80 }) }));
+    lastT = Math.max(lastT, s.t);
+    if ('press' in s) (check(s.press, s), timeline.push({ t: s.t, act: () => board.press(s.press) }));
+    else if ('release' in s) (check(s.release, s), timeline.push({ t: s.t, act: () => board.release(s.release) }));
+    else if ('tap' in s) (check(s.tap, s), timeline.push({ t: s.t, act: () => board.press(s.tap, { holdMs: s.holdMs ?? 80 }) }));
     else if ('type' in s) {
       let t = s.t;
       for (const group of multiTapKeys(s.type)) {
         for (const key of group) {
-          check(key);
+          check(key, s);
           timeline.push({ t, act: () => board.press(key, { holdMs: 60 }) });
-          t += 200;
+          t += TYPE_PRESS_MS;
         }
-        t += 1300; // let the composer take the letter
+        t += TYPE_LETTER_MS; // let the composer take the letter
       }
+      lastT = Math.max(lastT, t);
     }
   }
-  const lastT = steps.length ? steps[steps.length - 1].t : 0;
-  const endAt = o.durationMs ?? lastT + SETTLE_MS + (steps.some((s) => 'type' in s) ? 1500 * 8 : 0);
+  return { timeline, endAt: o.durationMs ?? lastT + SETTLE_MS };
+}
 
+/** Snapshots are taken once the screen has not changed for this long (simulated): no half-drawn screens. */
+const SETTLED_MS = 40;
+
+async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<number> {
+  const { timeline, endAt } = plan;
   let last = '';
   const snapshot = () => {
     const rows = lcdText(board);
@@ -271,25 +309,30 @@ async function playScenario(board: SimBoard, steps: TimedStep[], o: SimulateOpti
     last = key;
     out.data({ t: Math.round(board.nowMs), rows });
   };
-  let pending: NodeJS.Timeout | null = null;
-  board.on('change', () => {
-    if (!pending) pending = setTimeout(() => ((pending = null), snapshot()), 15);
-  });
+  let changedAt: number | null = null;
+  board.on('change', () => (changedAt = board.nowMs));
   snapshot();
 
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     let i = 0;
     const tick = setInterval(() => {
-      while (i < timeline.length && board.nowMs >= timeline[i].t) timeline[i++].act();
-      if (board.nowMs >= endAt) {
+      try {
+        while (i < timeline.length && board.nowMs >= timeline[i].t) timeline[i++].act();
+        if (changedAt !== null && board.nowMs - changedAt >= SETTLED_MS) {
+          changedAt = null;
+          snapshot();
+        }
+        if (board.nowMs >= endAt) {
+          clearInterval(tick);
+          resolve();
+        }
+      } catch (e) {
         clearInterval(tick);
-        resolve();
+        reject(e);
       }
     }, 2);
   });
-  if (pending) clearTimeout(pending);
-  snapshot();
-  await finish();
+  if (changedAt === null || board.nowMs - changedAt >= SETTLED_MS) snapshot();
   return EXIT.ok;
 }
 

@@ -410,7 +410,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private silentBoardError(s: Session, ms: number): SerialError {
     const secs = `${Math.round(ms / 100) / 10} s`;
-    const flash = `\`botduino firmware flash --device ${this.o.preset}\``;
+    const flash = `\`botduino firmware flash --device ${this.o.preset} --port ${s.path}\``;
     if (!s.noiseBytes && !s.framesSeen)
       return new SerialError(
         `No answer from the board on ${s.path} within ${secs}: nothing at all came back. Check the USB cable and the port, that the baud rate (${this.o.baudRate}) matches the firmware's (the device description's "baud"), and that botduino firmware is on the board: flash it with ${flash}.`,
@@ -556,7 +556,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private onMismatch(s: Session, info: FirmwareInfo): void {
     const err = new MismatchError(
-      `The board on ${s.path} runs ${info.firmware || 'unknown firmware'} ${info.version} for ${info.board || 'an unknown board'} (protocol ${info.proto}, schema ${info.fingerprint}); this bridge speaks protocol ${PROTOCOL_VERSION}, schema ${SCHEMA_FINGERPRINT}. Flash matching firmware with \`botduino firmware flash --device ${this.o.preset}\`.`,
+      `The board on ${s.path} runs ${info.firmware || 'unknown firmware'} ${info.version} for ${info.board || 'an unknown board'} (protocol ${info.proto}, schema ${info.fingerprint}); this bridge speaks protocol ${PROTOCOL_VERSION}, schema ${SCHEMA_FINGERPRINT}. Flash matching firmware with \`botduino firmware flash --device ${this.o.preset} --port ${s.path}\`.`,
     );
     this.log.warn(err.message);
     // CLR and TXT are the stable subset: any botduino firmware shows this.

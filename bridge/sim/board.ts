@@ -183,6 +183,8 @@ export interface SimBoardEvents {
   plug: [];
   /** The status LED went on or off. */
   led: [on: boolean];
+  /** The firmware wrote (or erased) an EEPROM byte: keep it, as the real chip does. */
+  eeprom: [addr: number];
 }
 
 export class SimBoard extends EventEmitter<SimBoardEvents> {
@@ -231,6 +233,17 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     this.eepromBackend = new EEPROMMemoryBackend(this.chip.eepromBytes);
     if (opts.eeprom) this.eepromBackend.memory.set(opts.eeprom.subarray(0, this.chip.eepromBytes));
     this.eeprom = this.eepromBackend.memory;
+    const backend = this.eepromBackend;
+    const write = backend.writeMemory.bind(backend);
+    const erase = backend.eraseMemory.bind(backend);
+    backend.writeMemory = (addr, value) => {
+      write(addr, value);
+      this.emit('eeprom', addr);
+    };
+    backend.eraseMemory = (addr) => {
+      erase(addr);
+      this.emit('eeprom', addr);
+    };
 
     const d = this.device;
     this.lcd = new Hd44780({ cols: d.lcd.cols, rows: d.lcd.rows, rom: d.lcd.rom, now: () => this.nowUs });
