@@ -92,6 +92,16 @@ describe('text laid out on the LCD', () => {
     expect(rows()[0]).toBe('The quick brown ');
   });
 
+  it('draws the thinking spinner beside the ▲ of a later page, not over it', () => {
+    open(LCD16x2, [text('one two three four five six seven eight nine ten eleven twelve thirteen')]);
+    press('DOWN');
+    const before = rows()[0];
+    expect(before.endsWith('▲')).toBe(true);
+    ui.setStatus('thinking');
+    expect(rows()[0].endsWith('▲')).toBe(true);
+    expect(rows()[0]).not.toBe(before);
+  });
+
   it('shows images, cards and other kinds as a short placeholder', () => {
     open(LCD16x2, [
       { kind: 'placeholder', label: '[image]', buttons: [], quickReplies: [] },
