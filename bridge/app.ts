@@ -317,7 +317,7 @@ export class DeviceSession {
     this.last = null;
     this.newUI(this.caps);
     this.link.show(this.ui!.frame());
-    if (this.opts.startMessage) await this.channel.send({ text: this.opts.startMessage });
+    await this.sendStart(this.channel);
   }
 
   // ——— online ———
@@ -376,7 +376,14 @@ export class DeviceSession {
     }
     this.link.show(this.ui!.frame());
     this.bridge.emit('online', { port: this.entry.port, caps, deviceId: id });
-    if (fresh && this.opts.startMessage) await this.channel.send({ text: this.opts.startMessage });
+    if (fresh) await this.sendStart(this.channel);
+  }
+
+  /** Sends the start message, if any; it is then the message a retry resends. */
+  private async sendStart(ch: NonNullable<DeviceSession['channel']>): Promise<void> {
+    if (!this.opts.startMessage) return;
+    this.last = { text: this.opts.startMessage };
+    await ch.send(this.last);
   }
 
   private async act(a: UIAction): Promise<void> {
@@ -398,7 +405,7 @@ export class DeviceSession {
         this.used = false;
         if (!(await ch.rotate())) this.log.info('"new conversation" is turned off (botdistrikt.kiosk.newConversation): the conversation goes on');
         this.ui?.setStatus('idle');
-        if (this.opts.startMessage) await ch.send({ text: this.opts.startMessage });
+        await this.sendStart(ch);
         return;
     }
     this.used = true;

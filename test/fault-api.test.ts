@@ -33,9 +33,10 @@ interface Rig {
   failed(): number;
 }
 
-async function rig(): Promise<Rig> {
+async function rig(o: { startFails?: boolean } = {}): Promise<Rig> {
   const bd = await startStandIn({ appId: '11', domain: 'https://m2n4b6v8c0.botduino-test.net' });
   cleanups.push(() => bd.close());
+  if (o.startFails) bd.inject({ kind: 'status', status: 503 }, { times: 1 });
   const stateDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'botduino-fault-api-'));
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 }));
   const board = new FakeBoard({ id: 'api-1' });
@@ -64,6 +65,7 @@ async function rig(): Promise<Rig> {
     arrived: (t) => bd.requests.filter(text(t)).length,
     failed: () => failures,
   };
+  if (o.startFails) return r;
   await expect.poll(() => r.processed('hi')).toBe(1); // the welcome
   await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/Hello!/);
   return r;
@@ -82,6 +84,15 @@ describe('when the bot API fails for a while', () => {
     await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/You said: first/);
     expect(r.processed('first try')).toBe(1);
     expect(r.arrived('first try')).toBe(1);
+  });
+
+  it('resends the start message when it failed and SELECT is pressed (no endless spinner)', async () => {
+    const r = await rig({ startFails: true });
+    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/Not sent.*SELECT to retry/);
+    expect(r.processed('hi')).toBe(0);
+    r.board.press('SELECT');
+    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/Hello!/);
+    expect(r.processed('hi')).toBe(1);
   });
 
   it('shows "not sent" after a refusal that outlasts the retries, and the retry press delivers once', async () => {

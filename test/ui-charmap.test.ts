@@ -44,6 +44,13 @@ describe('character mapping', () => {
     expect(new CharMap('A02').cells('\\~')).toEqual([0x5c, 0x7e]);
   });
 
+  it('holds the A02 codes the HD44780U datasheet shows where A02 is not Latin-1', () => {
+    expect([0x14, 0x15, 0xa0, 0xd8].map((c) => ROM_A02[c])).toEqual(['⏫', '⏬', '‖', 'Φ']);
+    // Ø is not in the A02 ROM: it must not be sent as 0xD8 (which shows Φ).
+    expect(new CharMap('A02').cells('Φ')).toEqual([0xd8]);
+    expect(new CharMap('A02').cells('Ø')).not.toEqual([0xd8]);
+  });
+
   it('uses the Latin-1 half of A02 for accented letters', () => {
     expect(new CharMap('A02').cells('éàçñÄÖÜ¿«»ß')).toEqual([...'éàçñÄÖÜ¿«»ß'].map((c) => c.charCodeAt(0)));
   });

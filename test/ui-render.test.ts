@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceUI, type UICaps } from '../bridge/ui/index.js';
 import { frameToText } from '../bridge/lcd/index.js';
 import type { BotReply } from '../bridge/chat/replies.js';
+import { parseReplies } from '../bridge/botdistrikt/parse.js';
 
 const LCD16x2: UICaps = { cols: 16, rows: 2, rom: 'A02', buttons: ['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT'], keypad: [] };
 const LCD20x4: UICaps = { ...LCD16x2, cols: 20, rows: 4 };
@@ -91,15 +92,38 @@ describe('text laid out on the LCD', () => {
     expect(rows()[0]).toBe('The quick brown ');
   });
 
+  it('draws the thinking spinner beside the ▲ of a later page, not over it', () => {
+    open(LCD16x2, [text('one two three four five six seven eight nine ten eleven twelve thirteen')]);
+    press('DOWN');
+    const before = rows()[0];
+    expect(before.endsWith('▲')).toBe(true);
+    ui.setStatus('thinking');
+    expect(rows()[0].endsWith('▲')).toBe(true);
+    expect(rows()[0]).not.toBe(before);
+  });
+
   it('shows images, cards and other kinds as a short placeholder', () => {
     open(LCD16x2, [
-      { kind: 'placeholder', label: 'image', buttons: [], quickReplies: [] },
-      { kind: 'placeholder', label: 'card', text: 'Sunny Day', buttons: [], quickReplies: [] },
+      { kind: 'placeholder', label: '[image]', buttons: [], quickReplies: [] },
+      { kind: 'placeholder', label: '[card]', text: 'Sunny Day', buttons: [], quickReplies: [] },
     ]);
     expect(rows()[0]).toBe('[image]         ');
     expect(rows()[1]).toBe('               ▼');
     press('RIGHT');
     expect(rows()[0]).toBe('[card] Sunny Day');
+  });
+
+  it('shows a parsed image as [image] and a text message without text as [empty message], with single brackets', () => {
+    for (const [body, shown] of [
+      [[{ type: 'image', url: 'https://x/cat.jpg' }], '[image]         '],
+      [[{ type: 'text', text: null }], '[empty message] '],
+      [[{ type: 'text' }], '[empty message] '],
+      [[{ type: 'text', text: '' }], '[empty message] '],
+    ] as const) {
+      open(LCD16x2, parseReplies(body));
+      expect(rows()[0]).toBe(shown);
+      ui.dispose();
+    }
   });
 
   it('marks a live agent and a broadcast', () => {

@@ -87,6 +87,8 @@ function parseOne(item: unknown): BotReply[] {
   if (media) return [placeholder(media, body && body !== media ? body : undefined, buttons, quick)];
   if (body !== undefined) return [{ kind: 'text', text: body, buttons, quickReplies: quick }];
   if (buttons.length || quick.length) return [{ kind: 'text', text: '', buttons, quickReplies: quick }];
+  // A text message whose text is empty, null or missing: say so plainly.
+  if (type === 'text') return [placeholder('[empty message]')];
   return [placeholder(type ? `[${type}]` : '[message]')];
 }
 

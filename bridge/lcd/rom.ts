@@ -51,13 +51,15 @@ export const ROM_A00: readonly string[] = (() => {
 /** A02: ASCII (0x7F ⌂), symbols 0x10–0x1F, Cyrillic and Greek 0x80–0x9F, close to ISO-8859-1 from 0xA0. */
 export const ROM_A02: readonly string[] = (() => {
   const t = ascii();
-  place(t, 0x10, '►◄“”⇞⇟●↵↑↓→←≤≥▲▼');
+  // 0x14/0x15 are two stacked solid triangles (up, down); 0xA0 a double bar; 0xD8 is Φ, not Ø.
+  place(t, 0x10, '►◄“”⏫⏬●↵↑↓→←≤≥▲▼');
   t[0x7f] = '⌂';
   place(t, 0x80, 'БДЖЗИЙЛПУЦЧШЩЪЫЭ');
   place(t, 0x90, 'α♪ΓπΣσ♬τ⍾ΘΩδ∞♥ε∩');
-  place(t, 0xa0, ' ¡¢£¤¥¦§ƒ©ª«ЮЯ®‘');
+  place(t, 0xa0, '‖¡¢£¤¥¦§ƒ©ª«ЮЯ®‘');
   place(t, 0xb0, '°±²³₧µ¶·ω¹º»¼½¾¿');
   for (let c = 0xc0; c <= 0xff; c++) t[c] = String.fromCharCode(c);
+  t[0xd8] = 'Φ';
   return Object.freeze(t);
 })();
 

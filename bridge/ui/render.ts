@@ -90,7 +90,11 @@ export function render(state: RenderState, map: CharMap, previous: GlyphSlots = 
 
   if (state.spinner !== null) {
     const fallback = map.plain('.oOo'[state.spinner % 4]);
-    grid[0][cols - 1] = state.glyphs === false ? fallback[0] : { glyph: SPINNER, fallback };
+    // The rightmost free cell of the top row, so ▲/▼ and text keep their place.
+    let col = cols - 1;
+    while (col > 0 && grid[0][col] !== SPACE) col--;
+    if (grid[0][col] !== SPACE) col = cols - 1;
+    grid[0][col] = state.glyphs === false ? fallback[0] : { glyph: SPINNER, fallback };
   }
 
   const slots = state.glyphs === false ? Array.from({ length: 8 }, () => null) : assignGlyphs(grid, previous);

@@ -53,7 +53,8 @@ export interface Doc {
 
 /** The text of a message, marked by where it came from. */
 export function messageText(reply: BotReply, origin: Origin, opts: ResolvedUIOptions): string {
-  const body = reply.kind === 'text' ? reply.text : `[${reply.label}]${reply.text ? ' ' + reply.text : ''}`;
+  // The parser's labels carry their own brackets ('[image]', '[card] Title').
+  const body = reply.kind === 'text' ? reply.text : `${reply.label}${reply.text ? ' ' + reply.text : ''}`;
   const prefix = origin === 'human' ? opts.labels.agent : origin === 'broadcast' ? opts.labels.broadcast : '';
   return prefix ? `${prefix} ${body}` : body;
 }
