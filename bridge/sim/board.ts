@@ -303,6 +303,9 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
 
   /** Advances simulated time to an absolute cycle count. */
   runTo(target: number): void {
+    // Whole cycles only: with a fraction, the CPU (which steps in whole
+    // cycles) could stand a hair short of the target and never take the step.
+    target = Math.round(target);
     for (;;) {
       const next = this.queue.length ? this.queue[0].at : Infinity;
       const stop = Math.min(target, next);
@@ -337,7 +340,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
 
   /** Runs `fn` after `cycles` CPU cycles of simulated time (survives resets). */
   schedule(cycles: number, fn: () => void): void {
-    const item: Scheduled = { at: this.nowCycles + Math.max(0, cycles), seq: this.seq++, fn };
+    const item: Scheduled = { at: this.nowCycles + Math.max(0, Math.ceil(cycles)), seq: this.seq++, fn };
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1].at > item.at) i--;
     this.queue.splice(i, 0, item);
