@@ -43,7 +43,7 @@ describe('npm run bench -- --quick --json', () => {
     expect(r.overhead.bytes_per_full_16x2).toBeGreaterThanOrEqual(32); // 32 characters at least
     expect(r.overhead.bytes_per_one_char).toBeGreaterThan(1);
     expect(r.overhead.bytes_per_one_char).toBeLessThan(r.overhead.bytes_per_full_16x2);
-    expect(r.wire_us.screen_16x2).toBeCloseTo((r.overhead.bytes_per_full_16x2 * 10 * 1e6) / 115200, 0);
+    expect(r.wire_us.screen_16x2).toBeCloseTo((r.overhead.bytes_per_full_16x2 * 10 * 1e6) / 250000, 0);
     expect(r.codec.encode_fps).toBeGreaterThan(1000);
     expect(r.codec.decode_fps).toBeGreaterThan(1000);
 

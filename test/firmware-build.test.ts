@@ -83,7 +83,7 @@ describe('a generated PlatformIO project', () => {
     expect(ini).toMatch(/^board = nanoatmega328$/m);
     expect(ini).toMatch(/^framework = arduino$/m);
     expect(ini).toMatch(/^platform = atmelavr$/m);
-    expect(ini).toMatch(/^monitor_speed = 115200$/m);
+    expect(ini).toMatch(/^monitor_speed = 250000$/m);
   });
 
   it('compiles as it is, with the sources flat in src/', async () => {

@@ -87,7 +87,16 @@ export const DeviceShape = z.object({
     .describe('Short name of the device (a–z, 0–9, -): names the firmware build and its image.'),
   description: z.string().optional(),
   board: z.enum(BOARDS),
-  baud: z.number().int().min(9600).max(1_000_000).default(115200).describe('Serial speed of the link to the bridge.'),
+  /** Line rate to the bridge; only rates the board's USART makes within ±2.5 % (see validate.ts). */
+  baud: z
+    .number()
+    .int()
+    .min(9600)
+    .max(1_000_000)
+    .default(250_000)
+    .describe(
+      'Line rate of the serial link to the bridge, in baud; default 250000. On the 16 MHz boards: 9600, 19200, 38400, 57600, 115200, 250000, 500000 or 1000000 (the rates their USART makes within ±2.5 %).',
+    ),
   lcd: LcdSchema,
   buttons: z.array(ButtonSchema).max(8).default([]),
   keypad: KeypadSchema.optional(),
