@@ -45,6 +45,15 @@ describe('a device description', () => {
     expect(p).toContain('use one of 9600, 19200, 38400, 57600, 115200, 250000, 500000, 1000000');
   });
 
+  it('takes an I2C clock up to 400 kHz (a PCA8574’s rating) and down to what the TWI divider reaches', () => {
+    expect(problems({ ...base(), lcd: { ...i2c(), clock: 400_000 } })).toEqual([]);
+    expect(problems({ ...base(), lcd: { ...i2c(), clock: 1_000_000 } })).toEqual([
+      'lcd.clock: an I2C clock of 1000000 Hz is outside 31000–400000 Hz; use 100000 for a PCF8574 or PCF8574A (their rating), up to 400000 for a PCA8574 or PCA8574A',
+    ]);
+    expect(problems({ ...base(), lcd: { ...i2c(), clock: 10_000 } })).toHaveLength(1);
+    expect(parseDevice({ ...base(), lcd: i2c() }, 'test.json').lcd).toMatchObject({ clock: 100_000 });
+  });
+
   it('accepts an I2C address written as hex text', () => {
     const d = parseDevice({ ...base(), lcd: i2c('0x3F') }, 'test.json');
     expect(d.lcd.interface === 'i2c' && d.lcd.address).toBe(0x3f);

@@ -35,8 +35,17 @@ const I2cLcd = z.object({
         .transform((s) => parseInt(s, 16)),
     ])
     .describe('PCF8574 address: 0x20–0x27 (PCF8574) or 0x38–0x3F (PCF8574A); most backpacks are "0x27" or "0x3F".'),
-  /** I2C clock in Hz; 100 kHz is the PCF8574's rating. */
-  clock: z.number().int().default(100_000).describe("I2C clock in Hz; 100000 is the PCF8574's rating."),
+  /**
+   * I2C clock in Hz, 31000–400000; default 100000. The PCF8574 and PCF8574A (most backpacks: PCF8574T,
+   * PCF8574AT) are rated for 100 kHz; the PCA8574 and PCA8574A (same pins, same addresses) for 400 kHz.
+   */
+  clock: z
+    .number()
+    .int()
+    .default(100_000)
+    .describe(
+      'I2C clock in Hz, 31000–400000; default 100000. The PCF8574 and PCF8574A found on most backpacks are rated for 100 kHz (Standard-mode); 400000 is within the rating of a PCA8574 or PCA8574A (same pins and addresses): read the chip\'s marking first.',
+    ),
   /** The backpack's backlight bit. */
   backlight: z.boolean().default(true).describe("Use the backpack's backlight bit."),
 });

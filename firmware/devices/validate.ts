@@ -76,8 +76,12 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
   } else {
     if (!isPcf8574Address(lcd.address))
       problem(['lcd', 'address'], `${hex(lcd.address)} is not a PCF8574 address (0x20–0x27) nor a PCF8574A one (0x38–0x3F); most backpacks answer at 0x27 or 0x3F`);
-    if (lcd.clock < 10_000 || lcd.clock > 400_000)
-      problem(['lcd', 'clock'], `an I2C clock of ${lcd.clock} Hz is outside 10000–400000 Hz; the PCF8574 is rated for 100000`);
+    // TWBR = (F_CPU / clock - 16) / 2 with prescaler 1 must fit in 8 bits: 31 kHz at least at 16 MHz
+    if (lcd.clock < 31_000 || lcd.clock > 400_000)
+      problem(
+        ['lcd', 'clock'],
+        `an I2C clock of ${lcd.clock} Hz is outside 31000–400000 Hz; use 100000 for a PCF8574 or PCF8574A (their rating), up to 400000 for a PCA8574 or PCA8574A`,
+      );
     reserve(resolvePin(board, board.sda) as PinInfo, 'the I2C LCD (SDA)');
     reserve(resolvePin(board, board.scl) as PinInfo, 'the I2C LCD (SCL)');
   }
