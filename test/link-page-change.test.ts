@@ -63,5 +63,6 @@ describe('a page change', () => {
     board.run(60);
     expect(board.lcd.codeRows()).toEqual(NEW);
     expect(mixed).toEqual([]);
+    expect(board.lcd.busyWrites).toBe(0); // the rows waited for the clear's 1.52 ms
   });
 });
