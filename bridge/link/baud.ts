@@ -16,7 +16,14 @@
  * Everything that opens a board's port goes through `openBinding()`: the
  * bridge's links (app.ts) and `botduino monitor`.
  */
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import type {
+  BindingInterface,
+  BindingPortInterface,
+  OpenOptions,
+  PortStatus,
+  SetOptions,
+  UpdateOptions,
+} from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { decode, encodeLine } from '../../protocol/codec.js';
 import { LineSplitter } from '../../protocol/lines.js';
 import { MAX_DEVICE_FRAME, type Message } from '../../protocol/schema.js';
