@@ -7,8 +7,9 @@
  * port it opened (one open, one reset of an Uno): at each rate it sends PING
  * and listens; the first rate at which any botduino frame comes back (the
  * boot HELLO, a PONG, a NAK) is the board's, and the port stays at it.
- * Bytes that decode to nothing (a board at another rate looks like that)
- * move on to the next rate early. When no rate answers, the port is left at
+ * Bytes no frame has (frames are printable ASCII; a board at another rate
+ * sends little else) and lines that decode to nothing move on to the next
+ * rate early. When no rate answers, the port is left at
  * the first one and the link reports the silence or the noise as it does.
  * What came at the rate found (the boot HELLO, the PONG) is read first by
  * whoever reads the port next.
@@ -43,7 +44,7 @@ export interface RateOptions {
   nextMs?: number;
   /** PING every this often while listening; default 200 ms. */
   pingMs?: number;
-  /** Bytes that decode to no frame after which the rate is taken as wrong; default 48. */
+  /** Bytes of lines that decode to no frame, and bytes no frame has (frames are printable ASCII), after which the rate is taken as wrong; default 24. */
   noiseBytes?: number;
   /** Told the rate that answered (or null: none did) for each port opened. */
   onRate?: (path: string, rate: number | null) => void;
@@ -113,17 +114,18 @@ class RatePort implements BindingPortInterface {
   }
 
   async find(rates: number[], opts: RateOptions): Promise<number | null> {
-    const noiseLimit = opts.noiseBytes ?? 48;
+    const noiseLimit = opts.noiseBytes ?? 24;
     for (let i = 0; i < rates.length; i++) {
       const rate = rates[i];
       if (i > 0) await this.port.update({ baudRate: rate });
       let frames = 0;
       let noise = 0;
-      let total = 0;
       const seen: Buffer[] = [];
       const split = new LineSplitter(MAX_DEVICE_FRAME, {
         line: (l) => {
-          if (decode(l, MAX_DEVICE_FRAME).ok) frames++;
+          const r = decode(l, MAX_DEVICE_FRAME);
+          if (r.ok && r.msg.kind !== 'PING')
+            frames++; // (a PING back is our own, echoed by something that is no botduino)
           else noise += l.length + 1;
         },
         overlong: (n) => (noise += n),
@@ -141,9 +143,8 @@ class RatePort implements BindingPortInterface {
         if (chunk) {
           split.push(chunk);
           seen.push(chunk);
-          total += chunk.length;
-          // more bytes than two whole frames without one that decodes: noise too, line ends or not
-          if (frames === 0 && total > 2 * (MAX_DEVICE_FRAME + 2)) noise = noiseLimit;
+          // frames are printable ASCII and line ends: any other byte is the line at the wrong rate (or no botduino)
+          for (const c of chunk) if ((c < 0x20 && c !== 0x0a && c !== 0x0d) || c > 0x7e) noise++;
         }
       }
       if (frames > 0) {
