@@ -58,7 +58,15 @@ describe('the firmware build', () => {
     const r = await buildDevice(device, scratch());
     const board = new SimBoard({ device, hex: readFileSync(r.hexPath, 'utf8') });
     const lines = collectLines(board);
+    const busAt: number[] = [];
+    const bus = board.lcd.bus.bind(board.lcd);
+    board.lcd.bus = (...a: Parameters<typeof bus>) => (busAt.push(board.nowUs), bus(...a));
     board.run(300);
+    // the simulated PCF8574 takes each byte in 9 bit times at the clock TWBR makes: 22.5 µs at 400 kHz (not 90),
+    // plus the few µs of the TWI interrupt before the next byte goes
+    const gaps = busAt.slice(1).map((t, i) => t - busAt[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(22.5);
+    expect(Math.min(...gaps)).toBeLessThan(30);
     // UBRR 3 with U2X: 16 MHz / 8 / 4 = 500000 exactly; TWBR 12, prescaler 1: 16 MHz / (16 + 2 × 12) = 400 kHz
     const d = board.data;
     expect([(d[0xc5] << 8) | d[0xc4], d[0xc0] & 0x02, d[0xb8], d[0xb9] & 0x03]).toEqual([3, 0x02, 12, 0]);
