@@ -4,6 +4,7 @@
  *   npm run bench                 # a readable table, with the targets ✓/✗
  *   npm run bench -- --json       # one JSON object on stdout (progress on stderr)
  *   npm run bench -- --quick      # shorter runs, for a smoke test
+ *   npm run bench -- --only=latency   # the firmware and the named sections only (latency, codec, scale)
  *
  * Sections: firmware sizes and least free stack (firmware.ts), latency and
  * wire time on the simulated board (latency.ts), the codec's speed
@@ -16,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { measureCodec } from './codec.js';
 import { measureFirmware } from './firmware.js';
 import { measureFleet } from './fleet.js';
-import { measureLatency } from './latency.js';
+import { loadDevice } from '../firmware/devices/index.js';
+import { measureLatency, type PresetLatency } from './latency.js';
+import { variantDevice, variantImage, type Variant } from './variants.js';
 import type { BenchResult } from './result.js';
 import { mosquittoInstalled } from '../support/mosquitto.js';
 import { FULL_SCALE, measureScaleInChild, QUICK_SCALE, type ScaleFigures } from './scale.js';
@@ -31,7 +34,11 @@ export interface BenchOptions {
   scale?: number[];
   /** Progress lines; default none. */
   log?: (line: string) => void;
+  /** Sections to run ('latency', 'codec', 'scale'; the firmware section always runs, the others need its images); default all. */
+  only?: string[];
 }
+
+export const SECTIONS = ['latency', 'codec', 'scale'];
 
 const SHIELD = 'lcd-keypad-shield';
 const I2C = 'i2c-lcd-keypad';
@@ -39,6 +46,7 @@ const I2C = 'i2c-lcd-keypad';
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const quick = opts.quick ?? false;
   const log = opts.log ?? (() => {});
+  const run = (section: string) => !opts.only || opts.only.includes(section);
   const t0 = performance.now();
 
   const firmware: BenchResult['firmware'] = {};
@@ -50,16 +58,33 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     hex[preset] = m.hex;
   }
 
-  log('latency on the simulated board');
   const repeats = quick ? 2 : 8;
-  const shield = measureLatency(SHIELD, { repeats, hex: hex[SHIELD] });
-  const i2c = measureLatency(I2C, { repeats, hex: hex[I2C] });
+  const steady = quick ? 40 : 300;
+  const latency = async (preset: string, v: Variant, built?: string): Promise<PresetLatency | null> => {
+    if (!run('latency')) return null;
+    const image = built !== undefined ? { device: variantDevice(preset, v), hex: built, source: `${preset}.hex` } : await variantImage(preset, v, { log });
+    if (!image) return null;
+    log(`  ${image.source}`);
+    return measureLatency({ ...image, repeats, steady });
+  };
+  if (run('latency')) log('latency on the simulated board, in steady state');
+  const shield = await latency(SHIELD, {}, hex[SHIELD]);
+  const i2cLcd = loadDevice(I2C).lcd;
+  const i2cPresetHz = i2cLcd.interface === 'i2c' ? i2cLcd.clock : 0;
+  const i2c100 = await latency(I2C, { i2cHz: 100_000 }, i2cPresetHz === 100_000 ? hex[I2C] : undefined);
+  const i2c400 = await latency(I2C, { i2cHz: 400_000 });
+  const shield115 = await latency(SHIELD, { baud: 115_200 });
+  const baud = loadDevice(SHIELD).baud;
+  const none = Number.NaN;
 
-  log('codec');
-  const codec = measureCodec(quick ? 200 : 1000);
+  let codec = { encode_fps: none, decode_fps: none };
+  if (run('codec')) {
+    log('codec');
+    codec = measureCodec(quick ? 200 : 1000);
+  }
 
   const scale: Record<string, ScaleFigures> = {};
-  for (const n of opts.scale ?? [1, 16, 256]) {
+  for (const n of run('scale') ? (opts.scale ?? [1, 16, 256]) : []) {
     log(`scale: ${n} board(s)`);
     // each count in a process of its own: the RSS is the bridge's, not the simulator's loaded above
     scale[String(n)] = await measureScaleInChild(n, { ...(quick ? QUICK_SCALE : FULL_SCALE), log: (l) => log(`  ${l}`) });
@@ -75,26 +100,35 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   return {
     firmware,
     latency_us: {
-      key_to_host: Math.max(shield.keyToHostUs, i2c.keyToHostUs),
-      screen_16x2: shield.full.latencyUs,
-      screen_20x4: i2c.full.latencyUs,
-      one_char: shield.oneChar.latencyUs,
+      key_to_host: Math.max(shield?.keyToHostUs ?? none, i2c100?.keyToHostUs ?? none),
+      key_to_host_worst: Math.max(shield?.keyToHostWorstUs ?? none, i2c100?.keyToHostWorstUs ?? none),
+      screen_16x2: shield?.full.latencyUs ?? none,
+      screen_20x4_100k: i2c100?.full.latencyUs ?? none,
+      screen_20x4_400k: i2c400?.full.latencyUs ?? none,
+      one_char: shield?.oneChar.latencyUs ?? none,
+      one_char_worst: shield?.oneChar.worstUs ?? none,
     },
+    latency_us_115200: {
+      key_to_host: shield115?.keyToHostUs ?? none,
+      screen_16x2: shield115?.full.latencyUs ?? none,
+      one_char: shield115?.oneChar.latencyUs ?? none,
+    },
+    tear_ms: { i2c_100k: i2c100?.tearMs ?? none, i2c_400k: i2c400?.tearMs ?? none },
     wire_us: {
-      screen_16x2: Math.round(shield.full.wireUs),
-      screen_20x4: Math.round(i2c.full.wireUs),
-      one_char: Math.round(shield.oneChar.wireUs),
+      screen_16x2: Math.round(shield?.full.wireUs ?? none),
+      screen_20x4: Math.round(i2c100?.full.wireUs ?? none),
+      one_char: Math.round(shield?.oneChar.wireUs ?? none),
     },
     overhead: {
-      bytes_per_full_16x2: shield.full.bytes,
-      bytes_per_one_char: shield.oneChar.bytes,
-      bytes_per_full_20x4: i2c.full.bytes,
+      bytes_per_full_16x2: shield?.full.bytes ?? none,
+      bytes_per_one_char: shield?.oneChar.bytes ?? none,
+      bytes_per_full_20x4: i2c100?.full.bytes ?? none,
       counted: 'host-to-device frame bytes, line ends included; the board’s ACKs back are not counted',
     },
     codec,
     scale,
     ...(fleet ? { fleet } : {}),
-    meta: { quick, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, seconds: Math.round((performance.now() - t0) / 100) / 10 },
+    meta: { quick, baud, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, seconds: Math.round((performance.now() - t0) / 100) / 10 },
   };
 }
 
@@ -116,13 +150,23 @@ export function formatTable(r: BenchResult): string {
     row(`${p} static RAM`, `${n(f.ram)} B`, mark(`firmware.${p}.ram`));
     row(`${p} least free stack`, `${n(f.minFreeStack)} B`, mark(`firmware.${p}.minFreeStack`));
   }
-  lines.push('Latency (simulated time, 115200 Bd)                      wire time');
+  lines.push(`Latency (simulated time, ${n(r.meta.baud)} Bd, steady state: medians, worst)      wire time`);
   const lat = (label: string, key: keyof BenchResult['latency_us'], wire?: number) =>
     row(label, `${n(r.latency_us[key])} µs`, `${wire === undefined ? '' : `${n(wire)} µs`.padStart(9)}   ${mark(`latency_us.${key}`)}`);
-  lat('key press → host', 'key_to_host');
+  lat('key press → host (median)', 'key_to_host');
+  lat('key press → host (worst)', 'key_to_host_worst');
   lat('full screen 16×2 (shield)', 'screen_16x2', r.wire_us.screen_16x2);
-  lat('full screen 20×4 (I2C)', 'screen_20x4', r.wire_us.screen_20x4);
-  lat('one character (shield)', 'one_char', r.wire_us.one_char);
+  lat('full screen 20×4 (I2C 100 kHz)', 'screen_20x4_100k', r.wire_us.screen_20x4);
+  lat('full screen 20×4 (I2C 400 kHz)', 'screen_20x4_400k', r.wire_us.screen_20x4);
+  lat('one character (shield, median)', 'one_char', r.wire_us.one_char);
+  lat('one character (shield, worst)', 'one_char_worst');
+  lines.push('Page change on 20×4 (I2C): longest mix of old and new page');
+  row('tear at 100 kHz', `${r.tear_ms.i2c_100k} ms`, mark('tear_ms.i2c_100k'));
+  row('tear at 400 kHz', `${r.tear_ms.i2c_400k} ms`, mark('tear_ms.i2c_400k'));
+  lines.push('The shield built for 115200 Bd (boards flashed before 250000 was the default)');
+  row('key press → host (median)', `${n(r.latency_us_115200.key_to_host)} µs`);
+  row('full screen 16×2', `${n(r.latency_us_115200.screen_16x2)} µs`);
+  row('one character (median)', `${n(r.latency_us_115200.one_char)} µs`);
   lines.push('Bytes on the wire, host → device (ACKs back not counted)');
   row('full 16×2 update', `${n(r.overhead.bytes_per_full_16x2)} B`);
   row('full 20×4 update', `${n(r.overhead.bytes_per_full_20x4)} B`);
@@ -152,12 +196,19 @@ export function formatTable(r: BenchResult): string {
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
-  const unknown = argv.filter((a) => !['--json', '--quick'].includes(a));
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg?.slice('--only='.length).split(',');
+  const unknown = argv.filter((a) => !['--json', '--quick'].includes(a) && a !== onlyArg);
   if (unknown.length) {
-    process.stderr.write(`Unknown option ${unknown.join(' ')}: use --json, --quick or neither.\n`);
+    process.stderr.write(`Unknown option ${unknown.join(' ')}: use --json, --quick, --only=${SECTIONS.join(',')} or none.\n`);
     return 2;
   }
-  const result = await runBench({ quick, log: (l) => process.stderr.write(`${l}\n`) });
+  const wrong = only?.filter((o) => !SECTIONS.includes(o)) ?? [];
+  if (wrong.length) {
+    process.stderr.write(`No bench section ${wrong.join(', ')}: --only takes ${SECTIONS.join(', ')} (comma-separated).\n`);
+    return 2;
+  }
+  const result = await runBench({ quick, only, log: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(json ? JSON.stringify(result) + '\n' : formatTable(result) + '\n');
   return 0;
 }

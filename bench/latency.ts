@@ -1,26 +1,37 @@
 /**
- * Latency in simulated time on the simulated board at its line rate
- * (115200 baud for the presets), driven by the minimal host in sim-host.ts:
+ * Latency in simulated time on the simulated board at its line rate (the
+ * device description's `baud`; the bytes go at the rate the board's UBRR
+ * really makes), driven by the minimal host in sim-host.ts, in steady state:
+ * sequence numbers go through their whole range (1–255, and around) while
+ * the figures are taken, so frames with three-digit numbers count as much as
+ * the first ones after a reset.
  *
- *  - key → host: from a press (board.press) to the last byte of its BTN/KEY
- *    frame reaching the host side of the line; mean over presses at
- *    different phases of the firmware's scan;
- *  - screen: from the host starting to send the frames of an update to the
- *    virtual LCD showing all of it (the first LCD change after which every
- *    cell is right), pipelined within the board's `rx` window;
- *  - wire: the pure line time of the bytes sent (10 bits a byte).
+ *  - key → host: from a press or a release (board.press) to the last byte of
+ *    its BTN/KEY frame reaching the host side of the line; over more events
+ *    than the board's sequence has numbers, at different phases of the
+ *    firmware's scan; median and worst;
+ *  - one character: from the host starting to send it to the virtual LCD
+ *    showing it, over more updates than the host's sequence has numbers;
+ *    median and worst;
+ *  - screen: from the host starting to send the frames of a full update to
+ *    the virtual LCD showing all of it (the first LCD change after which
+ *    every cell is right), pipelined within the board's `rx` window; mean;
+ *  - tear: during each full update, the longest time the LCD shows cells of
+ *    both the old page and the new one at once; worst;
+ *  - wire: the pure line time of the bytes sent (10 bits a byte, nominal rate).
  */
 import { SimBoard } from '../bridge/sim/board.js';
-import { presetImage } from '../bridge/sim/presets.js';
-import { loadDevice } from '../firmware/devices/index.js';
+import type { Device } from '../firmware/devices/schema.js';
 import { encode } from '../protocol/codec.js';
 import type { Message } from '../protocol/schema.js';
 import { fullScreenFrames, oneCharFrames, screenText } from './screens.js';
 import { SimHost, type Outgoing } from './sim-host.js';
 
 export interface UpdateFigures {
-  /** Mean simulated µs from the first byte sent to the LCD showing the update. */
+  /** Simulated µs from the first byte sent to the LCD showing the update: mean (full screens) or median (one character). */
   latencyUs: number;
+  /** The slowest one. */
+  worstUs: number;
   /** Pure wire time of the bytes sent, µs. */
   wireUs: number;
   /** Host → device bytes of the update's frames (the board's ACKs back are not counted). */
@@ -28,22 +39,36 @@ export interface UpdateFigures {
 }
 
 export interface PresetLatency {
+  /** Median over events whose sequence numbers went all the way round; and the worst. */
   keyToHostUs: number;
+  keyToHostWorstUs: number;
+  /** Events measured and the sequence numbers they had (lowest, highest). */
+  keyEvents: number;
   full: UpdateFigures;
   oneChar: UpdateFigures;
+  /** The longest a full update showed a mix of the old page and the new, ms. */
+  tearMs: number;
 }
 
 /** Options of `measureLatency`. */
 export interface LatencyOptions {
-  /** The firmware image as Intel HEX; default the committed image of the preset. */
-  hex?: string;
-  /** Presses and updates measured (each figure is their mean); default 8. */
+  /** The device the image was built for (its rate, its I2C clock…). */
+  device: Device;
+  /** The firmware image as Intel HEX. */
+  hex: string;
+  /** Where the image came from, for messages. */
+  source?: string;
+  /** Full updates measured (their mean); default 8. */
   repeats?: number;
+  /** One-character updates and key events measured; default 300 (more than the 255 sequence numbers). */
+  steady?: number;
 }
 
-export function measureLatency(preset: string, opts: LatencyOptions = {}): PresetLatency {
+export function measureLatency(opts: LatencyOptions): PresetLatency {
   const repeats = opts.repeats ?? 8;
-  const board = new SimBoard({ device: loadDevice(preset), hex: opts.hex ?? presetImage(preset), source: `${preset}.hex` });
+  const steady = opts.steady ?? 300;
+  const name = opts.source ?? opts.device.name;
+  const board = new SimBoard({ device: opts.device, hex: opts.hex, source: name });
   const host = new SimHost(board);
   const hello = host.handshake();
   const baud = board.device.baud;
@@ -56,10 +81,21 @@ export function measureLatency(preset: string, opts: LatencyOptions = {}): Prese
   host.runUntilAcked();
   board.run(50);
 
-  const update = (frames: Outgoing[], want: string[]): { us: number; bytes: number } => {
+  const update = (frames: Outgoing[], before: string[], want: string[], settleMs: number): { us: number; bytes: number; tearUs: number } => {
     let doneAt = -1;
+    let mixedSince = -1;
+    let tearUs = 0;
     const check = () => {
-      if (doneAt < 0 && sameRows(board.lcd.codeRows(), want)) doneAt = board.nowUs;
+      const now = board.lcd.codeRows();
+      const { hasOld, hasNew } = mix(now, before, want);
+      const at = board.nowUs;
+      if (hasOld && hasNew) {
+        if (mixedSince < 0) mixedSince = at;
+      } else if (mixedSince >= 0) {
+        tearUs = Math.max(tearUs, at - mixedSince);
+        mixedSince = -1;
+      }
+      if (doneAt < 0 && sameRows(now, want)) doneAt = at;
     };
     board.lcd.on('change', check);
     const bytes = frames.reduce((n, f) => n + encode({ ...f, seq: 1 } as Message).length + 1, 0);
@@ -67,55 +103,93 @@ export function measureLatency(preset: string, opts: LatencyOptions = {}): Prese
     host.send(frames);
     board.runUntil(() => doneAt >= 0 && host.idle, 3000, 0.05);
     board.lcd.off('change', check);
-    if (doneAt < 0) throw new Error(`${preset}: the simulated LCD never showed the update`);
-    board.run(20);
-    return { us: doneAt - t0, bytes };
+    if (doneAt < 0) throw new Error(`${name}: the simulated LCD never showed the update`);
+    board.run(settleMs);
+    return { us: doneAt - t0, bytes, tearUs };
   };
 
   const full: number[] = [];
   let fullBytes = 0;
+  let tearUs = 0;
   for (let v = 1; v <= repeats; v++) {
     const want = screenText(cols, rows, v);
-    const r = update(fullScreenFrames(cols, rows, v) as Outgoing[], want);
+    const r = update(fullScreenFrames(cols, rows, v) as Outgoing[], shown, want, 20);
     full.push(r.us);
     fullBytes = r.bytes;
+    tearUs = Math.max(tearUs, r.tearUs);
     shown = want;
   }
   const one: number[] = [];
   let oneBytes = 0;
-  for (let i = 0; i < repeats; i++) {
+  for (let i = 0; i < steady; i++) {
     const { frames, after } = oneCharFrames(cols, shown);
-    const r = update(frames as Outgoing[], after);
+    const r = update(frames as Outgoing[], shown, after, 2 + (i % 5) * 0.37); // a different phase of the scan each time
     one.push(r.us);
     oneBytes = r.bytes;
     shown = after;
   }
 
-  // key → host: every input in turn, pressed at different phases of the scan
+  // key → host: presses and releases of every input in turn, at different phases of the scan, until the
+  // board's event numbers have gone round
   const inputs = [...board.device.buttons.map((b) => b.name), ...(board.device.keypad?.layout.join('') ?? '')];
   const keys: number[] = [];
-  let pressedAt = 0;
+  const seqs = new Set<number>();
+  let since = 0;
   let arrived = -1;
+  let want: 'down' | 'up' = 'down';
   host.onFrame = (msg, at) => {
-    if ((msg.kind === 'BTN' || msg.kind === 'KEY') && msg.act === 'down' && arrived < 0) arrived = at;
+    if ((msg.kind === 'BTN' || msg.kind === 'KEY') && msg.act === want && arrived < 0) {
+      arrived = at;
+      seqs.add(msg.seq);
+    }
   };
-  for (let i = 0; i < Math.max(repeats, 4); i++) {
-    board.run(3 + ((i * 7.3) % 11)); // a different phase each time
+  const holdMs = board.device.debounceMs + 6;
+  for (let i = 0; keys.length < steady; i++) {
+    const input = inputs[i % inputs.length];
+    board.run(board.device.debounceMs + 1 + ((i * 1.37) % 4)); // a different phase each time
     arrived = -1;
-    pressedAt = board.nowUs;
-    board.press(inputs[i % inputs.length], { holdMs: 80 });
-    if (!board.runUntil(() => arrived >= 0, 1000, 0.05)) throw new Error(`${preset}: no event for ${inputs[i % inputs.length]}`);
-    keys.push(arrived - pressedAt);
-    board.run(250);
+    want = 'down';
+    since = board.nowUs;
+    board.press(input, { holdMs });
+    if (!board.runUntil(() => arrived >= 0, 1000, 0.02)) throw new Error(`${name}: no event for ${input}`);
+    keys.push(arrived - since);
+    // the release: when the press ends (holdMs after it began)
+    arrived = -1;
+    want = 'up';
+    since += holdMs * 1000;
+    if (!board.runUntil(() => arrived >= 0, 1000, 0.02)) throw new Error(`${name}: no release event for ${input}`);
+    keys.push(arrived - since);
   }
   host.onFrame = null;
+  if (steady >= 255 && seqs.size < 255) throw new Error(`${name}: only ${seqs.size} event numbers were used; the measure is not in steady state`);
 
   const wire = (bytes: number) => (bytes * 10 * 1e6) / baud;
   return {
-    keyToHostUs: mean(keys),
-    full: { latencyUs: mean(full), wireUs: wire(fullBytes), bytes: fullBytes },
-    oneChar: { latencyUs: mean(one), wireUs: wire(oneBytes), bytes: oneBytes },
+    keyToHostUs: median(keys),
+    keyToHostWorstUs: Math.round(Math.max(...keys)),
+    keyEvents: keys.length,
+    full: { latencyUs: mean(full), worstUs: Math.round(Math.max(...full)), wireUs: wire(fullBytes), bytes: fullBytes },
+    oneChar: { latencyUs: median(one), worstUs: Math.round(Math.max(...one)), wireUs: wire(oneBytes), bytes: oneBytes },
+    tearMs: Math.round(tearUs) / 1000,
   };
+}
+
+/**
+ * Whether `now` shows a character of the old page where the new one has
+ * another, and a character of the new page where the old one had another
+ * (blank cells are neither page's).
+ */
+function mix(now: string[], before: string[], after: string[]): { hasOld: boolean; hasNew: boolean } {
+  let hasOld = false;
+  let hasNew = false;
+  for (let r = 0; r < now.length; r++)
+    for (let c = 0; c < now[r].length; c++) {
+      const shown = now[r][c];
+      if (before[r][c] === after[r][c] || shown === ' ') continue;
+      if (shown === before[r][c]) hasOld = true;
+      else if (shown === after[r][c]) hasNew = true;
+    }
+  return { hasOld, hasNew };
 }
 
 function sameRows(a: string[], b: string[]): boolean {
@@ -124,4 +198,10 @@ function sameRows(a: string[], b: string[]): boolean {
 
 function mean(xs: number[]): number {
   return Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return Math.round(s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2);
 }

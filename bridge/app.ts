@@ -20,7 +20,9 @@ import { startWebhook, type Push, type Webhook } from './botdistrikt/webhook.js'
 import type { Outgoing } from './botdistrikt/wire.js';
 import { startControlServer } from './control.js';
 import { BotduinoError, ConfigError, MismatchError, SerialError } from '../common/errors.js';
+import { AUTO_RATES, openBinding } from './link/baud.js';
 import { DeviceLink } from './link/link.js';
+import { fromBindingList, listPorts } from './link/ports.js';
 import type { DeviceCaps, LinkState } from './link/types.js';
 import { SimBinding, getSimBoard } from './sim/binding.js';
 import { silentLogger, type Logger } from './log.js';
@@ -33,6 +35,7 @@ import type { UIOptions } from './ui/options.js';
 export interface DeviceEntry {
   /** Serial port, by-id name, "auto" or "sim:<preset>". */
   port: string;
+  /** The board's line rate; unset: found when the port opens (the default 250000, then 115200). */
   baudRate?: number;
   /** Device description (preset) named in the "reflash" advice. */
   device?: string;
@@ -164,10 +167,20 @@ export class DeviceSession {
     this.log = (opts.logger ?? silentLogger).child(entry.port);
     this.clock = opts.clock ?? systemClock;
     this.retryDelay = opts.retryMinMs ?? 1000;
+    const given = opts.binding ?? (entry.port.startsWith('sim:') ? SimBinding : undefined);
+    // the configured rate, else the one the board answers at (the default, then 115200)
+    const line = openBinding(given, entry.baudRate, {
+      onRate: (path, rate) =>
+        rate === null
+          ? this.log.debug(`${path}: no botduino frame at ${AUTO_RATES.join(' or ')} baud`)
+          : this.log.info(`${path}: the board answers at ${rate} baud`),
+    });
     this.link = new DeviceLink({
       path: entry.port,
-      baudRate: entry.baudRate,
-      binding: opts.binding ?? (entry.port.startsWith('sim:') ? SimBinding : undefined),
+      baudRate: line.baudRate,
+      binding: line.binding,
+      // the link lists ports as it would without the rate-finding binding around the port's own
+      ...(line.finding ? { listPorts: () => (given ? given.list().then(fromBindingList) : listPorts()) } : {}),
       logger: this.log,
       preset: entry.device,
       ...opts.linkOptions,

@@ -19,8 +19,8 @@ export const DeviceEntrySchema = z.object({
   port: z.string().min(1),
   /** The device description (preset name or file) its firmware was built from; used by `firmware flash`. */
   device: z.string().optional(),
-  /** Baud rate; default 115200 (the device description's `baud`). */
-  baudRate: z.number().int().min(300).max(2_000_000).default(115_200),
+  /** The line rate the board's firmware was built with (the device description's `baud`); unset: found when the port opens (250000, then 115200). */
+  baudRate: z.number().int().min(300).max(2_000_000).optional(),
   /** Screen and key settings for this device only, over the shared `ui`. */
   ui: UIOptionsSchema.partial().optional(),
 });
@@ -28,7 +28,7 @@ export const DeviceEntrySchema = z.object({
 export const ConfigSchema = z.object({
   $schema: z.string().optional(),
   /** The boards to serve; default: every board found ("auto"). */
-  devices: z.array(DeviceEntrySchema).min(1).default([{ port: 'auto', baudRate: 115_200 }]),
+  devices: z.array(DeviceEntrySchema).min(1).default([{ port: 'auto' }]),
   /** The BotDistrikt channel; without it, `simulate` talks to the local demo bot and `run` refuses to start. */
   botdistrikt: BotDistriktConfigSchema.optional(),
   /** The event-webhook receiver for live-agent replies and broadcasts. */

@@ -282,7 +282,7 @@ describe('run', () => {
     const shown = await cli(['--config', file, 'config', 'show'], { env });
     const config = JSON.parse(shown.stdout);
     expect(config.botdistrikt.appId).toBe('42'); // env over file
-    expect(config.devices).toEqual([{ port: 'sim:from-env', baudRate: 115200 }]); // env over file
+    expect(config.devices).toEqual([{ port: 'sim:from-env' }]); // env over file
     expect(config.startMessage).toBe('from file'); // file over default
     expect(config.log.level).toBe('info'); // default
 

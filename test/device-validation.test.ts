@@ -33,9 +33,25 @@ const i2c = (address: number | string = 0x27) => ({ interface: 'i2c' as const, c
 describe('a device description', () => {
   it('that is valid parses, with defaults filled in', () => {
     const d = parseDevice(base(), 'test.json');
-    expect(d.baud).toBe(115200);
+    expect(d.baud).toBe(250000);
     expect(d.debounceMs).toBe(20);
     expect(d.lcd.rom).toBe('A00');
+  });
+
+  it('takes only line rates the 16 MHz USART makes within ±2.5 %, and says which ones it does', () => {
+    for (const baud of [115200, 250000, 500000, 1_000_000]) expect(problems({ ...base(), baud })).toEqual([]);
+    const [p] = problems({ ...base(), baud: 230400 });
+    expect(p).toMatch(/^baud: the Arduino Uno's USART cannot make 230400 baud: at 16 MHz it gives 222222 \(-3\.5 %/);
+    expect(p).toContain('use one of 9600, 19200, 38400, 57600, 115200, 250000, 500000, 1000000');
+  });
+
+  it('takes an I2C clock up to 400 kHz (a PCA8574’s rating) and down to what the TWI divider reaches', () => {
+    expect(problems({ ...base(), lcd: { ...i2c(), clock: 400_000 } })).toEqual([]);
+    expect(problems({ ...base(), lcd: { ...i2c(), clock: 1_000_000 } })).toEqual([
+      'lcd.clock: an I2C clock of 1000000 Hz is outside 31000–400000 Hz; use 100000 for a PCF8574 or PCF8574A (their rating), up to 400000 for a PCA8574 or PCA8574A',
+    ]);
+    expect(problems({ ...base(), lcd: { ...i2c(), clock: 10_000 } })).toHaveLength(1);
+    expect(parseDevice({ ...base(), lcd: i2c() }, 'test.json').lcd).toMatchObject({ clock: 100_000 });
   });
 
   it('accepts an I2C address written as hex text', () => {

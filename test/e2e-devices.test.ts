@@ -13,8 +13,12 @@ import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { controlRequest } from '../bridge/control.js';
 import { SerialError } from '../common/errors.js';
-import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
+import { createPresetBoard, registerSimBoard, unregisterSimBoard } from '../bridge/sim/index.js';
 import { frameToText } from '../bridge/lcd/text-view.js';
+import { answeredRate } from '../bridge/link/baud.js';
+import { SimBoard } from '../bridge/sim/board.js';
+import { loadDevice } from '../firmware/devices/index.js';
+import { fixtureHex } from './fixtures/sim/support.js';
 
 const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -68,6 +72,28 @@ async function setup(boards: SimBoard[], o: Partial<BridgeOptions> & { idleMinut
 }
 
 describe('several boards on one bridge', () => {
+  it('finds each board’s line rate when none is configured: one at the default 250000, one flashed earlier at 115200', async () => {
+    const now = createPresetBoard('lcd-keypad-shield');
+    expect(now.device.baud).toBe(250000);
+    const old = new SimBoard({
+      device: { ...loadDevice('lcd-keypad-shield'), baud: 115200 },
+      hex: fixtureHex('lcd-keypad-shield-115200'),
+      source: 'lcd-keypad-shield-115200.hex',
+    });
+    const { bridge, standIn, paths } = await setup([now, old]);
+    const { online } = await bridge.start();
+    expect(online.map((s) => s.entry.port)).toEqual(paths);
+    expect(paths.map((p) => answeredRate(p))).toEqual([250000, 115200]);
+    for (const b of [now, old]) {
+      await see(b, 'Weather');
+      b.press('LEFT', { holdMs: 60 });
+      await see(b, 'You said: ping');
+    }
+    expect(standIn.processedMessages().sort()).toEqual(['hi', 'hi', 'ping me', 'ping me']);
+    // the old board's firmware heard the 250000 tries garbled; the new one only while its bootloader (115200) ran
+    expect(old.serial.stats.garbled).toBeGreaterThan(0);
+  });
+
   it('serves a board while another is unplugged, and picks the other up when it is plugged in', async () => {
     const a = createPresetBoard('lcd-keypad-shield');
     const b = createPresetBoard('lcd-keypad-shield');

@@ -107,7 +107,7 @@ async function flash(port: string, stateDir: string, device = PRESET): Promise<{
 
 /** Opens the port as the bridge does and waits for the board's HELLO. */
 async function hello(port: string) {
-  const link = new DeviceLink({ path: port, preset: PRESET });
+  const link = new DeviceLink({ path: port, preset: PRESET, baudRate: loadDevice(PRESET).baud });
   try {
     return await link.start();
   } finally {

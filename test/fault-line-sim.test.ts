@@ -71,7 +71,7 @@ describe('a faulty line with the real firmware on the simulated board', () => {
       client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, retryDelayMs: 5 }),
       users: new Users({ stateDir: dir }),
     });
-    link = new DeviceLink({ path: PATH, binding: SimBinding, reconnectMinMs: 20, reconnectMaxMs: 200, minRtoMs: 30 });
+    link = new DeviceLink({ path: PATH, binding: SimBinding, baudRate: 250000, reconnectMinMs: 20, reconnectMaxMs: 200, minRtoMs: 30 });
     const got: string[] = [];
     link.on('input', (ev) => {
       const text = `${got.length} ${ev.action} ${ev.type === 'button' ? ev.button : ev.key}`;

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDevice, buildPreset } from '../firmware/build/build.js';
-import { listPresets, parseDevice } from '../firmware/devices/index.js';
+import { listPresets, loadDevice, parseDevice } from '../firmware/devices/index.js';
+import { SimBoard } from '../bridge/sim/board.js';
+import { collectLines } from './fixtures/sim/support.js';
 import { generateConfigHeader, generateProject } from '../firmware/generator/device.js';
 
 const root = resolve(__dirname, '..');
@@ -51,6 +53,28 @@ describe('the firmware build', () => {
     expect(readFileSync(r.hexPath, 'utf8')).toMatch(/^:[0-9A-F]+\r?\n/);
   });
 
+  it('builds the line rate and the I2C clock of the description into the image: 500000 baud and 400 kHz on the simulated board', async () => {
+    const device = parseDevice({ ...loadDevice('i2c-lcd-keypad'), baud: 500_000, lcd: { ...loadDevice('i2c-lcd-keypad').lcd, clock: 400_000 } }, 'test');
+    const r = await buildDevice(device, scratch());
+    const board = new SimBoard({ device, hex: readFileSync(r.hexPath, 'utf8') });
+    const lines = collectLines(board);
+    const busAt: number[] = [];
+    const bus = board.lcd.bus.bind(board.lcd);
+    board.lcd.bus = (...a: Parameters<typeof bus>) => (busAt.push(board.nowUs), bus(...a));
+    board.run(300);
+    // the simulated PCF8574 takes each byte in 9 bit times at the clock TWBR makes: 22.5 µs at 400 kHz (not 90),
+    // plus the few µs of the TWI interrupt before the next byte goes
+    const gaps = busAt.slice(1).map((t, i) => t - busAt[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(22.5);
+    expect(Math.min(...gaps)).toBeLessThan(30);
+    // UBRR 3 with U2X: 16 MHz / 8 / 4 = 500000 exactly; TWBR 12, prescaler 1: 16 MHz / (16 + 2 × 12) = 400 kHz
+    const d = board.data;
+    expect([(d[0xc5] << 8) | d[0xc4], d[0xc0] & 0x02, d[0xb8], d[0xb9] & 0x03]).toEqual([3, 0x02, 12, 0]);
+    expect(board.serial.lineBaud).toBe(500_000);
+    expect(lines.map((l) => l.line.split(' ')[0])).toContain('HELLO'); // at 500000 on both sides, nothing garbled
+    expect(board.serial.stats.garbled).toBe(0);
+  });
+
   it('stops a config header from another protocol schema with an #error saying what to run', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'bd_config.h'), generateConfigHeader(nano).replace(/BD_CONFIG_FP_U32 0x[0-9A-F]+UL/, 'BD_CONFIG_FP_U32 0x12345678UL'));
@@ -83,7 +107,7 @@ describe('a generated PlatformIO project', () => {
     expect(ini).toMatch(/^board = nanoatmega328$/m);
     expect(ini).toMatch(/^framework = arduino$/m);
     expect(ini).toMatch(/^platform = atmelavr$/m);
-    expect(ini).toMatch(/^monitor_speed = 115200$/m);
+    expect(ini).toMatch(/^monitor_speed = 250000$/m);
   });
 
   it('compiles as it is, with the sources flat in src/', async () => {

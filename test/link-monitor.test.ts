@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runMonitor } from '../bridge/cli/monitor.js';
 import { FakeBinding, FakeBoard } from '../support/fake-board.js';
+import { SimBinding, registerSimBoard, unregisterSimBoard } from '../bridge/sim/binding.js';
+import { SimBoard } from '../bridge/sim/board.js';
+import { loadDevice } from '../firmware/devices/index.js';
+import { fixtureHex } from './fixtures/sim/support.js';
 
 afterEach(() => FakeBoard.destroyAll());
 
@@ -29,6 +33,25 @@ describe('monitor', () => {
     expect(text).toMatch(/^12:30:05\.042 rx HELLO 0 1 /m);
     expect(text).toMatch(/HELLO #0 proto=1 fp=[0-9A-F]{8} fw="botduino"/);
   });
+
+  it('without --baud, finds the rate a board flashed at 115200 answers at, says so, and shows what the board said', async () => {
+    const board = new SimBoard({ device: { ...loadDevice('lcd-keypad-shield'), baud: 115200 }, hex: fixtureHex('lcd-keypad-shield-115200') });
+    registerSimBoard('sim:monitor-115200', board);
+    try {
+      const out = collector();
+      const stop = new AbortController();
+      const done = runMonitor({ path: 'sim:monitor-115200', binding: SimBinding, out: out.out, signal: stop.signal });
+      // its boot HELLO went by at 250000 (garbled); the answer to a PING at 115200 is the first frame shown
+      await expect.poll(() => out.text(), { timeout: 8000 }).toMatch(/^ {16}(NAK|PONG) #0 /m);
+      stop.abort();
+      const summary = await done;
+      expect(summary.baudRate).toBe(115200);
+      expect(summary.frames).toBeGreaterThan(0);
+      expect(out.text()).toMatch(/^# the board answers at 115200 baud \(found with PING\)\n/);
+    } finally {
+      unregisterSimBoard('sim:monitor-115200');
+    }
+  }, 15_000);
 
   it('writes JSON lines and pings when asked, and ends when the board is unplugged', async () => {
     const board = new FakeBoard();

@@ -5,8 +5,10 @@ import { SimBinding, registerSimBoard, unregisterSimBoard } from '../bridge/sim/
 import { fixtureHex, parallelLcd } from './fixtures/sim/support.js';
 
 const BYTE_US = 1e6 / 11520; // 10 bits at 115200 Bd: 86.8 µs
+// the echo sketch writes UBRR 16 with U2X: 16 MHz / (8 × 17) = 117,647 Bd, 10 bits in 85 µs
+const REAL_BYTE_US = (10 * 8 * 17) / 16;
 const echoBoard = () =>
-  new SimBoard({ device: { name: 'echo', board: 'uno', lcd: parallelLcd(16, 2) }, hex: fixtureHex('echo') });
+  new SimBoard({ device: { name: 'echo', board: 'uno', baud: 115200, lcd: parallelLcd(16, 2) }, hex: fixtureHex('echo') });
 
 /** Runs the board and notes when each byte reaches the host. */
 function arrivals(board: SimBoard): { byte: number; atUs: number }[] {
@@ -18,20 +20,20 @@ function arrivals(board: SimBoard): { byte: number; atUs: number }[] {
 }
 
 describe('simulated serial line', () => {
-  it('paces the host’s bytes at 10 bits each: N bytes take N × 86.8 µs', () => {
+  it('paces the host’s bytes at the rate the board’s UBRR makes: N bytes take N × 85 µs at 115200 (UBRR 16, U2X), not N × 86.8 µs', () => {
     const board = echoBoard();
     board.run(5);
+    expect(board.serial.lineBaud).toBeCloseTo(16e6 / 8 / 17, 3);
     const got = arrivals(board);
     const t0 = board.nowUs;
     board.serial.write('0123456789'.repeat(5));
+    board.runUntil(() => board.serial.pending === 0, 100, 0.001);
+    expect(Math.abs(board.nowUs - t0 - 50 * REAL_BYTE_US)).toBeLessThan(2); // 4,250 µs, where 86.8 µs a byte would be 4,340
     board.run(10);
-    expect(got).toHaveLength(50);
-    // the echo of byte k leaves the board right after byte k arrived; the board's own rate (85 µs) is faster
-    // (within a few µs: the echo sketch polls its USART)
-    const span = got[49].atUs - got[0].atUs;
-    expect(Math.abs(span - 49 * BYTE_US)).toBeLessThan(5);
-    expect(got[0].atUs - t0).toBeGreaterThan(BYTE_US + 85);
-    expect(got[0].atUs - t0).toBeLessThan(BYTE_US + 85 + 10);
+    expect(Buffer.from(got.map((g) => g.byte)).toString()).toBe('0123456789'.repeat(5));
+    // the echo of the first byte leaves the board right after it arrived, and takes as long back
+    expect(got[0].atUs - t0).toBeGreaterThan(2 * REAL_BYTE_US);
+    expect(got[0].atUs - t0).toBeLessThan(2 * REAL_BYTE_US + 10);
   });
 
   it('paces the board’s bytes at the rate its firmware set (115200 with U2X: 85 µs)', () => {

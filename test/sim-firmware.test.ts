@@ -44,6 +44,17 @@ describe.each(PRESETS)('firmware image %s on the simulated board', (preset) => {
     expect(hello.buzzer).toBe(!!device.buzzer);
   });
 
+  it('starts its boot output with a line end, so a HELLO after noise on the line (a brownout) still parses', () => {
+    const { board, host } = start(preset);
+    const hellos = () => host.received.filter((m) => m.kind === 'HELLO').length;
+    expect(hellos()).toBe(1);
+    // what a board browning out leaves on the host's side: bytes with no line end
+    board.serial.emit('data', Buffer.from([0xff, 0x00, 0x5a, 0x93, 0x48, 0x45]));
+    board.reset();
+    host.waitFor(() => hellos() === 2, 3000);
+    expect(host.rejected).toEqual([Buffer.from([0xff, 0x00, 0x5a, 0x93, 0x48, 0x45]).toString('latin1')]);
+  });
+
   it('answers WHO with HELLO and shows TXT, GLY and CUR from the host', () => {
     const { board, host } = start(preset);
     const n = host.received.length;

@@ -16,7 +16,7 @@ describe('DeviceLink on a simulated board', () => {
   it('comes online, delivers a button press once, and reconnects after an unplug', async () => {
     const board = createPresetBoard('lcd-keypad-shield');
     registerSimBoard('sim:link-test', board, { run: 'fast' });
-    link = new DeviceLink({ path: 'sim:link-test', binding: SimBinding });
+    link = new DeviceLink({ path: 'sim:link-test', binding: SimBinding, baudRate: 250000 });
     const inputs: InputEvent[] = [];
     link.on('input', (e) => inputs.push(e));
     const caps = await link.start();

@@ -139,7 +139,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           .positional('port', { type: 'string', demandOption: true, describe: 'Serial port or sim:<preset>' })
           .option('json', { type: 'boolean', describe: 'One JSON object per line' })
           .option('ping', { type: 'boolean', describe: 'Send a PING every second (otherwise nothing is sent)' })
-          .option('baud', { type: 'number', default: 115200 })
+          .option('baud', { type: 'number', describe: 'The firmware’s line rate (default: found, trying 250000 then 115200)' })
           .example('$0 monitor /dev/ttyACM0', 'watch the frames go by')
           .example('$0 monitor sim:lcd-keypad-shield --ping', 'the simulated board, with health counters'),
       async (a) => {

@@ -3,7 +3,9 @@
  * decoded, one per line — time, direction, the raw line, and the message or
  * why it was rejected. Passive: it acknowledges nothing and sends nothing,
  * unless asked to PING (then its PINGs are printed too; they start once the
- * board has spoken, or after 3 s of silence). Opening the port
+ * board has spoken, or after 3 s of silence), or to find the board's line
+ * rate (no `baudRate`: it PINGs at each rate until the board answers, and
+ * says which rate did). Opening the port
  * resets most Arduinos, so the board's boot HELLO is usually the first line.
  */
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
@@ -12,13 +14,14 @@ import { decode, encode, toHex, type DecodeResult } from '../../protocol/codec.j
 import { LineSplitter } from '../../protocol/lines.js';
 import { MAX_DEVICE_FRAME, type Message } from '../../protocol/schema.js';
 import { openError } from '../link/open-errors.js';
+import { AUTO_RATES, openBinding } from '../link/baud.js';
 import { bindingFor, resolveTarget } from '../link/ports.js';
 import { SimBinding } from '../sim/binding.js';
 
 export interface MonitorOptions {
   /** Port path, /dev/serial/by-id/… name, or `sim:<preset>`. */
   path: string;
-  /** Default 115200. */
+  /** The board's line rate; default: found by PINGing at 250000, then 115200 (the rate that answered is printed first). */
   baudRate?: number;
   /** Default: the simulated board's for `sim:` paths, serialport's native one otherwise. */
   binding?: BindingInterface;
@@ -39,6 +42,8 @@ export interface MonitorSummary {
   frames: number;
   rejected: number;
   pings: number;
+  /** The line rate used: the one given, or the one the board answered at. */
+  baudRate?: number;
   /** Why it ended: 'stopped' or 'closed' (the port went away). */
   end: 'stopped' | 'closed';
 }
@@ -89,13 +94,25 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorSummary> 
     }
   };
 
-  const binding = await bindingFor(opts.binding ?? (opts.path.startsWith('sim:') ? SimBinding : undefined));
+  let answered: number | null | undefined;
+  const line = openBinding(opts.binding ?? (opts.path.startsWith('sim:') ? SimBinding : undefined), opts.baudRate, {
+    onRate: (_path, rate) => (answered = rate),
+  });
+  const binding = await bindingFor(line.binding);
   const target = await resolveTarget(opts.path, async () => []);
-  const port = new SerialPortStream({ binding, path: target.path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
+  const port = new SerialPortStream({ binding, path: target.path, baudRate: line.baudRate, autoOpen: false });
   try {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   } catch (err) {
     throw openError(target.path, err);
+  }
+  summary.baudRate = answered ?? line.baudRate;
+  if (line.finding) {
+    const what =
+      answered === null
+        ? `no botduino frame at ${AUTO_RATES.join(' or ')} baud: listening at ${line.baudRate} (give --baud if the firmware uses another rate)`
+        : `the board answers at ${answered} baud (found with PING)`;
+    if (!opts.json) opts.out.write(`# ${what}\n`); // JSON lines stay one shape: the rate is in the summary
   }
 
   const splitter = new LineSplitter(MAX_DEVICE_FRAME, {

@@ -254,7 +254,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
         now: () => this.nowCycles,
         schedule: (cycles, fn) => this.schedule(cycles, fn),
         toUsart: (b) => this.toUsart(b),
-        usartBaud: () => (this.mcu && this.mcu.usart.txEnable ? this.mcu.usart.baudRate : null),
+        usartBaud: () => (this.mcu && this.mcu.usart.txEnable ? this.usartBaud(this.mcu) : null),
       },
       d.baud,
     );
@@ -468,6 +468,14 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     this.wireOutputs(mcu);
     this.inputs.attach(this.pinIo(mcu));
     this.emit('reset', cause);
+  }
+
+  /** The rate the USART makes, from its divisor as the firmware wrote it (16 MHz / (8 or 16 × (UBRR + 1))). */
+  private usartBaud(mcu: Mcu): number {
+    const d = mcu.cpu.data;
+    const ubrr = ((d[this.chip.usart.UBRRH] & 0x0f) << 8) | d[this.chip.usart.UBRRL];
+    const mult = d[this.chip.usart.UCSRA] & 0x02 ? 8 : 16;
+    return CPU_HZ / (mult * (ubrr + 1));
   }
 
   private usartFrameCycles(mcu: Mcu): number {

@@ -1,8 +1,16 @@
 /**
  * The serial line between the host and the simulated board's USART, paced in
- * simulated time: each byte takes 10 bit times (start, 8 data, stop) at the
- * sender's rate, bytes follow one another in order, and a fault hook may
- * drop, change or delay any byte in either direction.
+ * simulated time: each byte takes 10 bit times (start, 8 data, stop), bytes
+ * follow one another in order, and a fault hook may drop, change or delay
+ * any byte in either direction.
+ *
+ * The rate is the one the board's USART really makes, from the divisor
+ * (UBRR, U2X) its firmware wrote, not the nominal one: 115200 Bd at 16 MHz
+ * is 117,647 Bd (85 µs a byte). The host's bytes come at that rate too while
+ * the host's nominal rate is close enough for the board to read them (an
+ * Uno's USB-serial chip, a 16 MHz 16U2, divides its clock the same way);
+ * before the firmware set its USART, and when the rates are too far apart
+ * (the bytes then arrive garbled), at the host's nominal rate.
  */
 import { EventEmitter } from 'node:events';
 
@@ -108,9 +116,15 @@ export class SimSerial extends EventEmitter<SimSerialEvents> {
     this.hostArrivalAt = 0;
   }
 
-  /** Simulated time one byte takes at the host's rate, in µs. */
+  /** The rate bytes from the host travel at: the board's real rate when the host's is close to it, else the host's. */
+  get lineBaud(): number {
+    const board = this.peer.usartBaud();
+    return board !== null && !this.mismatch() ? board : this.hostBaud;
+  }
+
+  /** Simulated time one byte from the host takes, in µs. */
   get byteTimeUs(): number {
-    return (BITS_PER_BYTE * 1e6) / this.hostBaud;
+    return (BITS_PER_BYTE * 1e6) / this.lineBaud;
   }
 
   /** Called by the board when the firmware writes a byte to UDR; `frameCycles` is its time on the wire. */
@@ -144,7 +158,7 @@ export class SimSerial extends EventEmitter<SimSerialEvents> {
       return;
     }
     this.sending = true;
-    const frame = (BITS_PER_BYTE * this.peer.cpuHz) / this.hostBaud;
+    const frame = (BITS_PER_BYTE * this.peer.cpuHz) / this.lineBaud;
     const action = this.applyFault('to-board', byte, this.indexToBoard++);
     const now = this.peer.now();
     const start = Math.max(now, this.wireFreeAt);

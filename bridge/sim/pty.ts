@@ -17,6 +17,9 @@
  * every millisecond while the port is closed and reports the moment it
  * clears (opened) and when it returns (closed). Each open resets the board.
  * A close followed by a reopen within the same millisecond would go unseen.
+ * The line rate the program sets on the port (termios, custom rates
+ * included) becomes the simulated line's host rate, so a board's bootloader
+ * at 115200 and its firmware at 250000 each talk to a program set to theirs.
  *
  * The board runs paced to the wall clock while it is exposed, never ahead
  * of it, so Optiboot's 1 s wait after a reset lasts at least 1 s of real
@@ -31,7 +34,7 @@ import type { SimBoard } from './board.js';
 import { runnerFor } from './runner.js';
 
 const HELPER = String.raw`
-import os, sys, pty, tty, select, struct, time
+import os, sys, pty, tty, select, struct, time, fcntl
 link = sys.argv[1]
 m, s = pty.openpty()
 tty.setraw(s)
@@ -49,6 +52,17 @@ pm = select.poll(); pm.register(m, select.POLLIN)
 pb = select.poll(); pb.register(m, select.POLLIN); pb.register(0, select.POLLIN)
 ps = select.poll(); ps.register(0, select.POLLIN)
 opened = False
+rate = 0
+def check_rate():
+    # the line rate the program set on the port (TCGETS2: custom rates too)
+    global rate
+    try:
+        r = struct.unpack('I', fcntl.ioctl(m, 0x802C542A, b'\0' * 44)[40:44])[0]
+    except OSError:
+        return
+    if r and r != rate:
+        rate = r
+        send(b'B', struct.pack('>I', r))
 try:
     while True:
         if not opened:
@@ -61,7 +75,9 @@ try:
                 continue
             opened = True
             send(b'O')
-        for fd, e in pb.poll():
+        check_rate()
+        for fd, e in pb.poll(5):
+            check_rate()
             if fd == 0:
                 data = os.read(0, 4096)
                 if not data:
@@ -194,7 +210,8 @@ export class SimPty extends EventEmitter<PtyEvents> {
         // DTR on open resets an Uno
         if (this.board.powered) this.board.reset();
         this.emit('open');
-      } else if (type === 'C') this.emit('close');
+      } else if (type === 'B') this.board.serial.hostBaud = data.readUInt32BE(0);
+      else if (type === 'C') this.emit('close');
       else if (type === 'D' && this.board.powered) this.board.serial.write(Buffer.from(data));
     }
   }

@@ -35,8 +35,17 @@ const I2cLcd = z.object({
         .transform((s) => parseInt(s, 16)),
     ])
     .describe('PCF8574 address: 0x20–0x27 (PCF8574) or 0x38–0x3F (PCF8574A); most backpacks are "0x27" or "0x3F".'),
-  /** I2C clock in Hz; 100 kHz is the PCF8574's rating. */
-  clock: z.number().int().default(100_000).describe("I2C clock in Hz; 100000 is the PCF8574's rating."),
+  /**
+   * I2C clock in Hz, 31000–400000; default 100000. The PCF8574 and PCF8574A (most backpacks: PCF8574T,
+   * PCF8574AT) are rated for 100 kHz; the PCA8574 and PCA8574A (same pins, same addresses) for 400 kHz.
+   */
+  clock: z
+    .number()
+    .int()
+    .default(100_000)
+    .describe(
+      'I2C clock in Hz, 31000–400000; default 100000. The PCF8574 and PCF8574A found on most backpacks are rated for 100 kHz (Standard-mode); 400000 is within the rating of a PCA8574 or PCA8574A (same pins and addresses): read the chip\'s marking first.',
+    ),
   /** The backpack's backlight bit. */
   backlight: z.boolean().default(true).describe("Use the backpack's backlight bit."),
 });
@@ -87,7 +96,16 @@ export const DeviceShape = z.object({
     .describe('Short name of the device (a–z, 0–9, -): names the firmware build and its image.'),
   description: z.string().optional(),
   board: z.enum(BOARDS),
-  baud: z.number().int().min(9600).max(1_000_000).default(115200).describe('Serial speed of the link to the bridge.'),
+  /** Line rate to the bridge; only rates the board's USART makes within ±2.5 % (see validate.ts). */
+  baud: z
+    .number()
+    .int()
+    .min(9600)
+    .max(1_000_000)
+    .default(250_000)
+    .describe(
+      'Line rate of the serial link to the bridge, in baud; default 250000. On the 16 MHz boards: 9600, 19200, 38400, 57600, 115200, 250000, 500000 or 1000000 (the rates their USART makes within ±2.5 %).',
+    ),
   lcd: LcdSchema,
   buttons: z.array(ButtonSchema).max(8).default([]),
   keypad: KeypadSchema.optional(),

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { BOARD_INFO, resolvePin, type PinInfo } from './boards.js';
 import type { Pin } from './pins.js';
+import { BAUD_TOLERANCE, BOARD_CPU_HZ, offeredRates, uartRate } from './uart.js';
 
 /** The geometries HD44780 modules are sold in, as "cols×rows". */
 export const LCD_GEOMETRIES = ['8x1', '8x2', '16x1', '16x2', '16x4', '20x1', '20x2', '20x4', '24x2', '40x1', '40x2'];
@@ -20,6 +21,7 @@ export function isPcf8574Address(a: number): boolean {
 /** What validation reads: the parsed shape, defaults applied. */
 interface Shape {
   board: keyof typeof BOARD_INFO;
+  baud: number;
   lcd:
     | { interface: 'parallel'; cols: number; rows: number; pins: Record<string, Pin>; backlight?: { pin: Pin } }
     | { interface: 'i2c'; cols: number; rows: number; address: number; clock: number };
@@ -56,6 +58,14 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
     return info;
   };
 
+  // Line rate: one the USART makes (U2X on) close enough for the USB-serial chip on the other end
+  const rate = uartRate(d.baud, BOARD_CPU_HZ);
+  if (Math.abs(rate.error) > BAUD_TOLERANCE)
+    problem(
+      ['baud'],
+      `the ${board.title}'s USART cannot make ${d.baud} baud: at ${BOARD_CPU_HZ / 1e6} MHz it gives ${Math.round(rate.actual)} (${(rate.error * 100).toFixed(1)} %, more than ±${BAUD_TOLERANCE * 100} %); use one of ${offeredRates(BOARD_CPU_HZ).join(', ')}`,
+    );
+
   // LCD
   const lcd = d.lcd;
   if (!LCD_GEOMETRIES.includes(`${lcd.cols}x${lcd.rows}`))
@@ -66,8 +76,12 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
   } else {
     if (!isPcf8574Address(lcd.address))
       problem(['lcd', 'address'], `${hex(lcd.address)} is not a PCF8574 address (0x20–0x27) nor a PCF8574A one (0x38–0x3F); most backpacks answer at 0x27 or 0x3F`);
-    if (lcd.clock < 10_000 || lcd.clock > 400_000)
-      problem(['lcd', 'clock'], `an I2C clock of ${lcd.clock} Hz is outside 10000–400000 Hz; the PCF8574 is rated for 100000`);
+    // TWBR = (F_CPU / clock - 16) / 2 with prescaler 1 must fit in 8 bits: 31 kHz at least at 16 MHz
+    if (lcd.clock < 31_000 || lcd.clock > 400_000)
+      problem(
+        ['lcd', 'clock'],
+        `an I2C clock of ${lcd.clock} Hz is outside 31000–400000 Hz; use 100000 for a PCF8574 or PCF8574A (their rating), up to 400000 for a PCA8574 or PCA8574A`,
+      );
     reserve(resolvePin(board, board.sda) as PinInfo, 'the I2C LCD (SDA)');
     reserve(resolvePin(board, board.scl) as PinInfo, 'the I2C LCD (SCL)');
   }

@@ -19,11 +19,11 @@
 // Microseconds an instruction or character keeps the controller busy
 // (37 µs rated, with a margin; on the parallel bus waited for between the
 // bytes of a burst, else without blocking; through the backpack the bus
-// itself takes longer); a clear takes 1.52 ms (waited for without blocking:
-// 3 ticks of the millisecond clock are at least 2 ms).
+// itself takes longer); a clear takes 1.52 ms (waited for without blocking,
+// on the clock's 4 µs steps: 1.6 ms).
 #define LCD_BUSY_US 45
 #define LCD_BUSY_CLEAR_US 2000
-#define LCD_CLEAR_TICKS 3
+#define LCD_CLEAR_STEPS 400
 
 // The queue: records of [n, n bytes] (characters, n = 1..63), or
 // [Q_CMD, instruction], or [Q_BACKLIGHT, on].
@@ -33,7 +33,7 @@
 static uint8_t q[Q_SIZE];
 static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
 static uint8_t q_run;           // characters left in the record being written
-static uint8_t clear_at;        // clock_ms8() when the running clear reached the LCD
+static uint8_t clear_ms, clear_tick;  // clock_ms8() and clock_tick() when the running clear reached the LCD
 // A clear is sent on the bus, then runs 1.52 ms in the LCD; nothing is written meanwhile.
 #define CLEAR_NONE 0
 #define CLEAR_SENDING 1
@@ -261,11 +261,16 @@ void lcd_poll(void) {
   for (uint8_t n = 0;; n++) {
     if (clear_state == CLEAR_SENDING) {
       if (!bus_done()) return;
-      clear_at = clock_ms8();
+      // the step before the millisecond: a tick interrupt between the two reads makes the start read late, never early
+      clear_tick = clock_tick();
+      clear_ms = clock_ms8();
       clear_state = CLEAR_RUNNING;
     }
     if (clear_state == CLEAR_RUNNING) {
-      if ((uint8_t)(clock_ms8() - clear_at) < LCD_CLEAR_TICKS) return;
+      uint8_t ms = (uint8_t)(clock_ms8() - clear_ms);
+      // ...and the millisecond before the step now: read early, never late
+      int16_t steps = (int16_t)clock_tick() - clear_tick;
+      if (ms < 8 && (int16_t)(ms * 250) + steps < LCD_CLEAR_STEPS) return;
       clear_state = CLEAR_NONE;
     }
     if (q_head == q_tail) return;

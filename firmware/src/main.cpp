@@ -178,6 +178,9 @@ int main(void) {
   sei();
   inputs_begin();
   lcd_begin();
+  // A line end first: whatever reached the host before the reset (noise of a
+  // brownout, half a frame) ends there, and the HELLO starts a line of its own.
+  uart_write('\n');
   send_hello();
   for (;;) {
     read_line();

@@ -23,7 +23,7 @@
 #define BD_FW_NAME "botduino"
 #define BD_FW_VERSION "0.1.0"
 #define BD_BOARD_NAME "uno" /* Arduino Uno */
-#define BD_BAUD 115200UL
+#define BD_BAUD 250000UL
 
 /* ---- LCD: HD44780 ---- */
 #define BD_LCD_COLS 20
