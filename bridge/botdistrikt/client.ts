@@ -11,6 +11,7 @@
  * with `notSent` telling whether it surely did not get through.
  */
 import { ApiError } from '../../common/errors.js';
+import { systemClock, type Clock } from '../clock.js';
 import { addSecret, silentLogger, type Logger } from '../log.js';
 import { DEFAULT_BASE_URL } from './config.js';
 import { type Context, httpError, isConnectFailure, networkError, unreadableAnswer } from './errors.js';
@@ -47,6 +48,8 @@ export interface ClientOptions {
   retryDelayMs?: number;
   /** Where the raw exchanges go, at debug level (secrets masked); default: nowhere. */
   logger?: Logger;
+  /** The clock the timeouts and retry pauses run on; default the system's. */
+  clock?: Clock;
 }
 
 export interface SendResult {
@@ -79,6 +82,7 @@ export class BotDistriktClient {
   private readonly connectAttempts: number;
   private readonly retryDelayMs: number;
   private readonly log: Logger;
+  private readonly clock: Clock;
 
   constructor(opts: ClientOptions) {
     this.appId = String(opts.appId);
@@ -89,6 +93,7 @@ export class BotDistriktClient {
     this.connectAttempts = Math.max(1, opts.connectAttempts ?? 3);
     this.retryDelayMs = opts.retryDelayMs ?? 300;
     this.log = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
     addSecret(this.domain);
   }
 
@@ -147,13 +152,23 @@ export class BotDistriktClient {
 
   /** One POST, retried only while the connection could not be made at all. */
   private async post(path: string, json: unknown, headers: Record<string, string>, ctx: Context): Promise<Exchange> {
-    const signal = AbortSignal.timeout(ctx.timeoutMs);
+    const timeout = new AbortController();
+    const timer = this.clock.setTimeout(() => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ctx.timeoutMs);
+    try {
+      return await this.postUntil(path, json, headers, ctx, timeout.signal);
+    } finally {
+      this.clock.clearTimeout(timer);
+    }
+  }
+
+  private async postUntil(path: string, json: unknown, headers: Record<string, string>, ctx: Context, signal: AbortSignal): Promise<Exchange> {
     const url = `${this.baseUrl}/${path}`;
-    this.log.debug(`→ POST ${url} ${JSON.stringify(json)}`);
+    const body = JSON.stringify(json);
+    this.log.debug(`→ POST ${url} ${body}`);
     for (let attempt = 1; ; attempt++) {
       const tracker: SendTracker = { mayHaveSent: false };
       try {
-        const res = await postJson(new URL(url), JSON.stringify(json), { accept: 'application/json', ...headers }, signal, tracker);
+        const res = await postJson(new URL(url), body, { accept: 'application/json', ...headers }, signal, tracker);
         const { text, contentType } = res;
         this.log.debug(`← ${res.status} ${url} ${text}`);
         if (res.status < 200 || res.status > 299) throw httpError(ctx, res.status, contentType, text);
@@ -164,7 +179,7 @@ export class BotDistriktClient {
         this.log.debug(`✗ POST ${url}: ${err instanceof Error ? err.message : String(err)}${retryable ? ' (nothing sent; retrying)' : ''}`);
         if (!retryable || signal.aborted) throw networkError(ctx, signal.aborted ? signal.reason : err, tracker.mayHaveSent);
         try {
-          await sleep(this.retryDelayMs * 2 ** (attempt - 1), signal);
+          await sleep(this.clock, this.retryDelayMs * 2 ** (attempt - 1), signal);
         } catch {
           throw networkError(ctx, signal.reason, false);
         }
@@ -215,15 +230,15 @@ function safeHost(url: string): string {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
-      clearTimeout(t);
+      clock.clearTimeout(t);
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
