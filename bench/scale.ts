@@ -29,9 +29,9 @@
  *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,10 @@ export interface ScaleFigures {
   gc_count: number;
   gc_max_ms: number;
   gc_total_ms: number;
+  /** Time the bridge's main thread was ready to run but waited for a CPU (other processes had them), over the run, ms; null off Linux. */
+  cpu_wait_ms: number | null;
+  /** The machine's 1-minute load average at the end (2 CPUs on the build machine). */
+  load1: number;
   /** Presses made; messages the bot received once / more than once; presses with no reply on the LCD when the drain time ended. */
   pressed: number;
   delivered: number;
@@ -141,6 +145,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     const rnd = prng(n);
     const botCpu0 = (await bd.ask({ cpu: true })).cpuMs;
     const cpu0 = process.cpuUsage();
+    const wait0 = cpuWaitMs();
     gcObserver.observe({ entryTypes: ['gc'] });
     loop.enable();
     measuring = true;
@@ -160,6 +165,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     loop.disable();
     gcObserver.disconnect();
     const cpu = process.cpuUsage(cpu0);
+    const wait1 = cpuWaitMs();
     const rss = process.memoryUsage().rss;
     const { arrivals, cpuMs: botCpu1 } = (await bd.ask({ dump: true })) as { arrivals: Arrival[]; cpuMs: number };
 
@@ -197,6 +203,8 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
       gc_count: gcs.length,
       gc_max_ms: round2(Math.max(0, ...gcs)),
       gc_total_ms: round2(gcs.reduce((a, b) => a + b, 0)),
+      cpu_wait_ms: wait0 === null || wait1 === null ? null : Math.round(wait1 - wait0),
+      load1: round2(loadavg()[0]),
       pressed,
       delivered,
       duplicated,
@@ -341,6 +349,15 @@ async function waitFor(done: () => boolean, timeoutMs: number, what: string | nu
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** How long this process's main thread has waited on a run queue for a CPU, ms (Linux's schedstat); null where there is none. */
+function cpuWaitMs(): number | null {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return null;
   }
 }
 
