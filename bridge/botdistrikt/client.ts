@@ -83,6 +83,8 @@ export class BotDistriktClient {
   private readonly retryDelayMs: number;
   private readonly log: Logger;
   private readonly clock: Clock;
+  /** The parsed request URLs (two: registrations and messages), parsed once. */
+  private readonly urls = new Map<string, URL>();
 
   constructor(opts: ClientOptions) {
     this.appId = String(opts.appId);
@@ -146,6 +148,12 @@ export class BotDistriktClient {
     return { replies: parseReplies(raw), raw };
   }
 
+  private urlOf(url: string): URL {
+    let u = this.urls.get(url);
+    if (!u) this.urls.set(url, (u = new URL(url)));
+    return u;
+  }
+
   private context(what: string, timeoutMs: number): Context {
     return { what, host: safeHost(this.baseUrl), timeoutMs };
   }
@@ -168,7 +176,7 @@ export class BotDistriktClient {
     for (let attempt = 1; ; attempt++) {
       const tracker: SendTracker = { mayHaveSent: false };
       try {
-        const res = await postJson(new URL(url), body, { accept: 'application/json', ...headers }, signal, tracker);
+        const res = await postJson(this.urlOf(url), body, { accept: 'application/json', ...headers }, signal, tracker);
         const { text, contentType } = res;
         this.log.debug(`← ${res.status} ${url} ${text}`);
         if (res.status < 200 || res.status > 299) throw httpError(ctx, res.status, contentType, text);
