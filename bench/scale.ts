@@ -4,7 +4,7 @@
  * (link + UI + channel per board) against the local stand-in bot over real
  * HTTP, in a process of its own (bench/standin-child.ts), so that the RSS and
  * the CPU time are the bridge's (with the fake boards, which stand for
- * hardware) and not the bot's. Each board's SELECT and LEFT are bound to two
+ * hardware) and not the bot's. Each board's five buttons are bound to five
  * fixed texts; every board presses them in turn on its own schedule (open
  * loop, `intervalMs` apart with jitter) for `durationMs`.
  *
@@ -88,9 +88,9 @@ export interface ScaleOptions {
   log?: (line: string) => void;
 }
 
-/** The two buttons a board presses in turn, so that each reply differs from the one before it on the LCD. */
-const BUTTONS = ['SELECT', 'LEFT'] as const;
-const textOf = (board: number, press: number) => `m${board}${'ab'[press % 2]}`;
+/** The buttons a board presses in turn, each bound to its own text, so that each reply differs from the four before it on the LCD. */
+const BUTTONS = ['SELECT', 'LEFT', 'RIGHT', 'UP', 'DOWN'] as const;
+const textOf = (board: number, press: number) => `m${board}${'abcde'[press % BUTTONS.length]}`;
 
 export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<ScaleFigures> {
   const durationMs = opts.durationMs ?? 6000;
@@ -102,7 +102,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
 
   const boards = Array.from({ length: n }, (_, i) => new FakeBoard({ path: `/dev/ttyBENCH${i}`, id: `bench-${i}`, keepLogs: false }));
   const bridge = new Bridge({
-    devices: boards.map((b, i) => ({ port: b.path, ui: { buttons: { SELECT: { send: textOf(i, 0) }, LEFT: { send: textOf(i, 1) } } } })),
+    devices: boards.map((b, i) => ({ port: b.path, ui: { buttons: Object.fromEntries(BUTTONS.map((name, k) => [name, { send: textOf(i, k) }])) } })),
     client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl }),
     users: new Users({ stateDir }),
     binding: FakeBinding,
@@ -118,14 +118,17 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     const at = now();
     if (measuring) pressedAt[i].push(at);
     waiting[i].push({ at, reply: `You said: ${textOf(i, k)}` });
-    boards[i].press(BUTTONS[k % 2]);
+    boards[i].press(BUTTONS[k % BUTTONS.length]);
   };
   boards.forEach((b, i) => {
+    // A reply shown answers its press and those before it: when replies come
+    // faster than the LCD is written, the board may show only the last one.
     b.onApply = () => {
-      const w = waiting[i][0];
-      if (!w || !b.lcd.cells.some((row) => row.includes(w.reply))) return;
-      waiting[i].shift();
-      if (measuring) latencies.push(now() - w.at);
+      const w = waiting[i];
+      const j = w.findIndex((x) => b.lcd.cells.some((row) => row.includes(x.reply)));
+      if (j < 0) return;
+      const t = now();
+      for (const x of w.splice(0, j + 1)) if (measuring) latencies.push(t - x.at);
     };
   });
   const unanswered = () => waiting.reduce((a, w) => a + w.length, 0);
@@ -337,7 +340,7 @@ async function startChild(): Promise<{ baseUrl: string; appId: string; domain: s
 
 function messageDevice(r: Arrival): number | null {
   if (!r.processed) return null;
-  const m = /^m(\d+)[ab]$/.exec(r.text);
+  const m = /^m(\d+)[a-e]$/.exec(r.text);
   return m ? Number(m[1]) : null;
 }
 
