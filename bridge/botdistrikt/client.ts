@@ -161,7 +161,10 @@ export class BotDistriktClient {
   /** One POST, retried only while the connection could not be made at all. */
   private async post(path: string, json: unknown, headers: Record<string, string>, ctx: Context): Promise<Exchange> {
     const timeout = new AbortController();
-    const timer = this.clock.setTimeout(() => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ctx.timeoutMs);
+    const timer = this.clock.setTimeout(
+      () => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      ctx.timeoutMs,
+    );
     try {
       return await this.postUntil(path, json, headers, ctx, timeout.signal);
     } finally {
@@ -169,7 +172,13 @@ export class BotDistriktClient {
     }
   }
 
-  private async postUntil(path: string, json: unknown, headers: Record<string, string>, ctx: Context, signal: AbortSignal): Promise<Exchange> {
+  private async postUntil(
+    path: string,
+    json: unknown,
+    headers: Record<string, string>,
+    ctx: Context,
+    signal: AbortSignal,
+  ): Promise<Exchange> {
     const url = `${this.baseUrl}/${path}`;
     const body = JSON.stringify(json);
     this.log.debug(`→ POST ${url} ${body}`);
