@@ -2,16 +2,23 @@
  * Many boards in one bridge process: N fake boards (support/fake-board.ts,
  * the protocol's device side on MockBinding ports) run by the real Bridge
  * (link + UI + channel per board) against the local stand-in bot over real
- * HTTP, in a process of its own (bench/standin-child.ts), so that the RSS is
- * the bridge's (with the fake boards, which stand for hardware). Each board's SELECT is bound to a fixed text; every board presses it
- * on its own schedule (open loop, `intervalMs` apart with jitter) for
- * `durationMs`.
+ * HTTP, in a process of its own (bench/standin-child.ts), so that the RSS and
+ * the CPU time are the bridge's (with the fake boards, which stand for
+ * hardware) and not the bot's. Each board's five buttons are bound to five
+ * fixed texts; every board presses them in turn on its own schedule (open
+ * loop, `intervalMs` apart with jitter) for `durationMs`.
  *
- * Measured: messages reaching the stand-in per second; latency from the
- * press on the fake board to the HTTP request arriving at the stand-in
- * (p50, p99); the process's RSS at the end. Messages that arrive more than
- * once (should be 0) or not by the end of the drain time (a bridge behind the
- * offered load) are counted too.
+ * Measured, per message, what a user would feel: from the press on the fake
+ * board to the bot's reply ("You said: …", the stand-in echoes) shown on that
+ * board's LCD (p50, p99); also the press to the HTTP request arriving at the
+ * bot (`bot_p50_ms`, `bot_p99_ms`). The bridge process's CPU time per message
+ * (fake boards included) and the bot's; the process's RSS at the end; the
+ * event loop's delay and the garbage collector's pauses over the run (what
+ * bounds the p99). Messages that reach the bot more than once (should be 0)
+ * or are not answered by the end of the drain time are counted too. The
+ * fake boards keep no logs, and the stand-in reports its arrivals only at
+ * the end, so the measurement itself costs the bridge's process nothing
+ * while it runs.
  *
  * `measureScaleInChild` runs one measurement in a fresh process, so the RSS
  * is the bridge's and not that of the simulator the bench's earlier sections
@@ -21,26 +28,46 @@
  *
  *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
  */
-import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { FakeBinding, FakeBoard, prng } from '../support/fake-board.js';
-import type { Arrival } from './standin-child.js';
+import type { Arrival, ChildAnswer, ChildRequest } from './standin-child.js';
 
 export interface ScaleFigures {
   events_per_s: number;
+  /** Press on the board → the bot's reply on its LCD, ms. */
   p50_ms: number;
   p99_ms: number;
+  /** Press on the board → the request at the bot, ms. */
+  bot_p50_ms: number;
+  bot_p99_ms: number;
+  /** CPU time (user + system) of the bridge's process per message while the boards pressed, fake boards included, ms. */
+  cpu_ms_per_msg: number;
+  /** The same for the stand-in bot's process (not the bridge's). */
+  bot_cpu_ms_per_msg: number;
   rss_mb: number;
   /** RSS before the boards and the bridge were created: the runtime's own share (Node, modules). */
   rss_base_mb: number;
-  /** Presses made, and messages the bot received once / more than once / not yet when the drain time ended (still queued in the bridge). */
+  /** The event loop's delay over the run (p99, max), ms: how late a timer or an I/O callback ran. */
+  loop_p99_ms: number;
+  loop_max_ms: number;
+  /** Garbage-collection pauses over the run: their count, the longest, and their total, ms. */
+  gc_count: number;
+  gc_max_ms: number;
+  gc_total_ms: number;
+  /** Time the bridge's main thread was ready to run but waited for a CPU (other processes had them), over the run, ms; null off Linux. */
+  cpu_wait_ms: number | null;
+  /** The machine's 1-minute load average at the end (2 CPUs on the build machine). */
+  load1: number;
+  /** Presses made; messages the bot received once / more than once; presses with no reply on the LCD when the drain time ended. */
   pressed: number;
   delivered: number;
   duplicated: number;
@@ -55,11 +82,15 @@ export interface ScaleOptions {
   durationMs?: number;
   /** Mean time between two presses of one board, in ms; default 500. */
   intervalMs?: number;
-  /** Longest wait after the last press for the messages still on their way, in ms; default 10000. */
+  /** Longest wait after the last press for the replies still on their way, in ms; default 10000. */
   drainMs?: number;
   /** Progress lines; default none. */
   log?: (line: string) => void;
 }
+
+/** The buttons a board presses in turn, each bound to its own text, so that each reply differs from the four before it on the LCD. */
+const BUTTONS = ['SELECT', 'LEFT', 'RIGHT', 'UP', 'DOWN'] as const;
+const textOf = (board: number, press: number) => `m${board}${'abcde'[press % BUTTONS.length]}`;
 
 export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<ScaleFigures> {
   const durationMs = opts.durationMs ?? 6000;
@@ -68,50 +99,85 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
   const stateDir = mkdtempSync(join(tmpdir(), 'botduino-bench-'));
   const rssBase = process.memoryUsage().rss;
   const bd = await startChild();
-  const requests = bd.arrivals;
 
-  const boards = Array.from({ length: n }, (_, i) => new FakeBoard({ path: `/dev/ttyBENCH${i}`, id: `bench-${i}` }));
+  const boards = Array.from({ length: n }, (_, i) => new FakeBoard({ path: `/dev/ttyBENCH${i}`, id: `bench-${i}`, keepLogs: false }));
   const bridge = new Bridge({
-    devices: boards.map((b, i) => ({ port: b.path, ui: { buttons: { SELECT: { send: `m${i}` } } } })),
+    devices: boards.map((b, i) => ({ port: b.path, ui: { buttons: Object.fromEntries(BUTTONS.map((name, k) => [name, { send: textOf(i, k) }])) } })),
     client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl }),
     users: new Users({ stateDir }),
     binding: FakeBinding,
     startMessage: '',
   });
+  // per board: the presses not yet answered on its LCD, oldest first
+  const waiting: { at: number; reply: string }[][] = boards.map(() => []);
   const pressedAt: number[][] = boards.map(() => []);
+  const latencies: number[] = [];
+  let measuring = false;
+  const press = (i: number) => {
+    const k = pressedAt[i].length;
+    const at = now();
+    if (measuring) pressedAt[i].push(at);
+    waiting[i].push({ at, reply: `You said: ${textOf(i, k)}` });
+    boards[i].press(BUTTONS[k % BUTTONS.length]);
+  };
+  boards.forEach((b, i) => {
+    // A reply shown answers its press and those before it: when replies come
+    // faster than the LCD is written, the board may show only the last one.
+    b.onApply = () => {
+      const w = waiting[i];
+      const j = w.findIndex((x) => b.lcd.cells.some((row) => row.includes(x.reply)));
+      if (j < 0) return;
+      const t = now();
+      for (const x of w.splice(0, j + 1)) if (measuring) latencies.push(t - x.at);
+    };
+  });
+  const unanswered = () => waiting.reduce((a, w) => a + w.length, 0);
   const timers: NodeJS.Timeout[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const gcs: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcs.push(e.duration)));
   try {
     const started = await bridge.start();
     if (started.failed.length) throw new Error(`${started.failed.length} of ${n} fake boards did not come online: ${started.failed[0].error.message}`);
     // every device registers its user on its first message: do that before measuring
-    boards.forEach((b) => b.press('SELECT'));
-    await waitFor(() => countMessages(requests) >= n, 30_000, `the first message of each of ${n} boards`);
-    const warm = requests.length;
+    boards.forEach((_, i) => press(i));
+    await waitFor(() => unanswered() === 0, 30_000, `the reply to the first message of each of ${n} boards`);
+    const warm = (await bd.ask({ dump: true })) as { arrivals: Arrival[] };
     log(`${n} boards online and registered`);
 
     const rnd = prng(n);
+    const botCpu0 = (await bd.ask({ cpu: true })).cpuMs;
+    const cpu0 = process.cpuUsage();
+    const wait0 = cpuWaitMs();
+    gcObserver.observe({ entryTypes: ['gc'] });
+    loop.enable();
+    measuring = true;
     const t0 = now();
     let pressed = 0;
-    boards.forEach((b, i) => {
+    boards.forEach((_, i) => {
       const tick = () => {
         if (now() - t0 >= durationMs) return;
-        pressedAt[i].push(now());
         pressed++;
-        b.press('SELECT');
+        press(i);
         timers[i] = setTimeout(tick, intervalMs * (0.5 + rnd()));
       };
       timers[i] = setTimeout(tick, intervalMs * rnd());
     });
     await new Promise((r) => setTimeout(r, durationMs));
-    await waitFor(() => countMessages(requests, warm) >= pressed, opts.drainMs ?? 10_000, null);
+    await waitFor(() => unanswered() === 0, opts.drainMs ?? 10_000, null);
+    loop.disable();
+    gcObserver.disconnect();
+    const cpu = process.cpuUsage(cpu0);
+    const wait1 = cpuWaitMs();
     const rss = process.memoryUsage().rss;
+    const { arrivals, cpuMs: botCpu1 } = (await bd.ask({ dump: true })) as { arrivals: Arrival[]; cpuMs: number };
 
-    // match the k-th press of board i with the k-th message "m<i>" the bot received
+    // match the k-th press of board i with the k-th message of board i the bot received
     const seen = boards.map(() => 0);
-    const latencies: number[] = [];
+    const toBot: number[] = [];
     let last = t0;
     let duplicated = 0;
-    for (const r of requests.slice(warm)) {
+    for (const r of arrivals.slice(warm.arrivals.length)) {
       const i = messageDevice(r);
       if (i === null) continue;
       const k = seen[i]++;
@@ -119,24 +185,39 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
         duplicated++;
         continue;
       }
-      latencies.push(r.at - pressedAt[i][k]);
+      toBot.push(r.at - pressedAt[i][k]);
       last = Math.max(last, r.at);
     }
+    toBot.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
-    const delivered = latencies.length;
+    const delivered = toBot.length;
     return {
       events_per_s: Math.round((delivered * 1000) / (last - t0)),
       p50_ms: round2(percentile(latencies, 0.5)),
       p99_ms: round2(percentile(latencies, 0.99)),
+      bot_p50_ms: round2(percentile(toBot, 0.5)),
+      bot_p99_ms: round2(percentile(toBot, 0.99)),
+      cpu_ms_per_msg: round2((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)),
+      bot_cpu_ms_per_msg: round2((botCpu1 - botCpu0) / Math.max(1, delivered)),
       rss_mb: Math.round(rss / 1e5) / 10,
       rss_base_mb: Math.round(rssBase / 1e5) / 10,
+      loop_p99_ms: round2(loop.percentile(99) / 1e6),
+      loop_max_ms: round2(loop.max / 1e6),
+      gc_count: gcs.length,
+      gc_max_ms: round2(Math.max(0, ...gcs)),
+      gc_total_ms: round2(gcs.reduce((a, b) => a + b, 0)),
+      cpu_wait_ms: wait0 === null || wait1 === null ? null : Math.round(wait1 - wait0),
+      load1: round2(loadavg()[0]),
       pressed,
       delivered,
       duplicated,
-      pending: pressed - delivered,
+      pending: unanswered(),
       offered_per_s: Math.round((n * 1000) / intervalMs),
     };
   } finally {
+    measuring = false;
+    loop.disable();
+    gcObserver.disconnect();
     timers.forEach((t) => clearTimeout(t));
     await bridge.stop();
     FakeBoard.destroyAll();
@@ -234,34 +315,33 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
 const now = () => performance.timeOrigin + performance.now();
 
 /** The stand-in bot in its own process (bench/standin-child.ts). */
-async function startChild(): Promise<{ baseUrl: string; appId: string; domain: string; arrivals: Arrival[]; close(): void }> {
+async function startChild(): Promise<{ baseUrl: string; appId: string; domain: string; ask(q: ChildRequest): Promise<ChildAnswer>; close(): void }> {
   // the compiled stand-in next to the compiled scale.js; the TypeScript one under tsx otherwise
   const ts = import.meta.url.endsWith('.ts');
-  const child = fork(join(import.meta.dirname, ts ? 'standin-child.ts' : 'standin-child.js'), [], {
+  const child: ChildProcess = fork(join(import.meta.dirname, ts ? 'standin-child.ts' : 'standin-child.js'), [], {
     execArgv: ts ? ['--import', 'tsx'] : [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const arrivals: Arrival[] = [];
+  const answers: ((a: ChildAnswer) => void)[] = [];
   const ready = await new Promise<{ baseUrl: string; appId: string; domain: string }>((resolve, reject) => {
-    child.on('message', (m: { ready?: boolean; arrival?: Arrival; baseUrl: string; appId: string; domain: string }) => {
-      if (m.arrival) arrivals.push(m.arrival);
-      else if (m.ready) resolve(m);
+    child.on('message', (m: { ready: true; baseUrl: string; appId: string; domain: string } | ChildAnswer) => {
+      if ('ready' in m) resolve(m);
+      else answers.shift()?.(m);
     });
     child.once('exit', (code) => reject(new Error(`the stand-in bot's process ended (${code}) before it was ready`)));
   });
-  return { ...ready, arrivals, close: () => child.disconnect() };
+  const ask = (q: ChildRequest) =>
+    new Promise<ChildAnswer>((resolve) => {
+      answers.push(resolve);
+      child.send(q);
+    });
+  return { ...ready, ask, close: () => child.disconnect() };
 }
 
 function messageDevice(r: Arrival): number | null {
   if (!r.processed) return null;
-  const m = /^m(\d+)$/.exec(r.text);
+  const m = /^m(\d+)[a-e]$/.exec(r.text);
   return m ? Number(m[1]) : null;
-}
-
-function countMessages(requests: Arrival[], from = 0): number {
-  let c = 0;
-  for (let i = from; i < requests.length; i++) if (messageDevice(requests[i]) !== null) c++;
-  return c;
 }
 
 async function waitFor(done: () => boolean, timeoutMs: number, what: string | null): Promise<void> {
@@ -272,6 +352,15 @@ async function waitFor(done: () => boolean, timeoutMs: number, what: string | nu
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** How long this process's main thread has waited on a run queue for a CPU, ms (Linux's schedstat); null where there is none. */
+function cpuWaitMs(): number | null {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return null;
   }
 }
 

@@ -70,6 +70,8 @@ export interface FakeBoardOptions {
   mute?: boolean;
   /** Boot counter before the first reset; default 1. */
   boot?: number;
+  /** Keeps `applied`, `rxLog` and `txLog` (every frame, for tests to look at); default true. Off for long runs, where they only grow. */
+  keepLogs?: boolean;
 }
 
 export interface FakeLcd {
@@ -133,6 +135,8 @@ export class FakeBoard {
   readonly txLog: string[] = [];
   /** Byte faults on the way to the host and to the board. */
   faults: { toHost?: Fault; toBoard?: Fault } = {};
+  /** Called after each reliable host frame was applied to the device (the LCD shows it). */
+  onApply: ((msg: Message) => void) | null = null;
   unplugged = false;
   /** Times the board was reset. */
   resets = 0;
@@ -173,6 +177,7 @@ export class FakeBoard {
       rxSlack: opts.rxSlack ?? 32,
       mute: opts.mute ?? false,
       boot: opts.boot ?? 1,
+      keepLogs: opts.keepLogs ?? true,
     };
     this.boot = this.opts.boot;
     this.id = this.opts.id;
@@ -329,7 +334,7 @@ export class FakeBoard {
       return;
     }
     const msg = r.msg;
-    this.rxLog.push(line);
+    if (this.opts.keepLogs) this.rxLog.push(line);
     switch (msg.kind) {
       case 'WHO':
         this.expect = msg.next;
@@ -372,7 +377,7 @@ export class FakeBoard {
   }
 
   private apply(msg: Message): void {
-    this.applied.push(msg);
+    if (this.opts.keepLogs) this.applied.push(msg);
     const lcd = this.lcd;
     switch (msg.kind) {
       case 'CLR':
@@ -405,6 +410,7 @@ export class FakeBoard {
         this.id = msg.id;
         break;
     }
+    this.onApply?.(msg);
   }
 
   private helloMsg(): Message {
@@ -487,7 +493,7 @@ export class FakeBoard {
 
   private toHost(text: string): void {
     if (this.unplugged || !this.port || !this.port.isOpen) return;
-    this.txLog.push(text);
+    if (this.opts.keepLogs) this.txLog.push(text);
     let buf: Buffer = Buffer.from(text, 'latin1');
     if (this.faults.toHost) buf = this.faults.toHost(buf);
     if (buf.length) this.port.inner.emitData(buf);
@@ -496,17 +502,14 @@ export class FakeBoard {
 
 /** A MockBinding port with a fake board on the far end. */
 class FakePort implements BindingPortInterface {
-  private unplug: ((err: Error) => void) | null = null;
-  private readonly gone: Promise<never>;
-  private dead = false;
+  /** The reads in progress, failed all at once when the cable is pulled. */
+  private readonly reading = new Set<(err: Error) => void>();
+  private gone: Error | null = null;
 
   constructor(
     readonly inner: MockPortBinding,
     private readonly board: FakeBoard,
-  ) {
-    this.gone = new Promise<never>((_, reject) => (this.unplug = reject));
-    this.gone.catch(() => {});
-  }
+  ) {}
 
   get openOptions(): Required<OpenOptions> {
     return this.inner.openOptions;
@@ -517,8 +520,9 @@ class FakePort implements BindingPortInterface {
 
   /** @internal */
   disconnect(): void {
-    this.dead = true;
-    this.unplug?.(Object.assign(new Error('device reports readiness to read but returned no data (device disconnected?)'), { disconnected: true }));
+    this.gone = Object.assign(new Error('device reports readiness to read but returned no data (device disconnected?)'), { disconnected: true });
+    for (const fail of this.reading) fail(this.gone);
+    this.reading.clear();
   }
 
   async close(): Promise<void> {
@@ -526,11 +530,25 @@ class FakePort implements BindingPortInterface {
     await this.inner.close();
   }
   read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
-    if (this.dead) return this.gone;
-    return Promise.race([this.inner.read(buffer, offset, length) as Promise<{ buffer: Buffer; bytesRead: number }>, this.gone]);
+    if (this.gone) return Promise.reject(this.gone);
+    // Not a Promise.race with one long-lived "unplugged" promise: every read
+    // would leave a reaction on it, kept until the port is unplugged.
+    return new Promise((resolve, reject) => {
+      this.reading.add(reject);
+      (this.inner.read(buffer, offset, length) as Promise<{ buffer: Buffer; bytesRead: number }>).then(
+        (r) => {
+          this.reading.delete(reject);
+          resolve(r);
+        },
+        (err: unknown) => {
+          this.reading.delete(reject);
+          reject(err as Error);
+        },
+      );
+    });
   }
   async write(buffer: Buffer): Promise<void> {
-    if (this.dead) throw new Error('Input/output error: device disconnected');
+    if (this.gone) throw new Error('Input/output error: device disconnected');
     await this.inner.write(buffer);
     this.board.fromHost(Buffer.from(buffer));
   }

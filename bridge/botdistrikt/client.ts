@@ -11,6 +11,7 @@
  * with `notSent` telling whether it surely did not get through.
  */
 import { ApiError } from '../../common/errors.js';
+import { systemClock, type Clock } from '../clock.js';
 import { addSecret, silentLogger, type Logger } from '../log.js';
 import { packageVersion } from '../paths.js';
 import { DEFAULT_BASE_URL } from './config.js';
@@ -56,6 +57,8 @@ export interface ClientOptions {
   messageShape?: MessageShape;
   /** Called with every request and its answer, unmasked (for `botduino probe`). */
   onExchange?: (ex: RawExchange) => void;
+  /** The clock the timeouts and retry pauses run on; default the system's. */
+  clock?: Clock;
 }
 
 /** One HTTP exchange as sent and received; `error` when no answer came. */
@@ -103,6 +106,9 @@ export class BotDistriktClient {
   readonly messageShape: MessageShape;
   readonly serviceName: string;
   private readonly onExchange?: (ex: RawExchange) => void;
+  private readonly clock: Clock;
+  /** The parsed request URLs (two: registrations and messages), parsed once. */
+  private readonly urls = new Map<string, URL>();
 
   constructor(opts: ClientOptions) {
     this.appId = String(opts.appId);
@@ -116,6 +122,7 @@ export class BotDistriktClient {
     this.messageShape = opts.messageShape ?? DEFAULT_MESSAGE_SHAPE;
     this.onExchange = opts.onExchange;
     this.serviceName = opts.serviceName ?? 'BotDistrikt';
+    this.clock = opts.clock ?? systemClock;
     addSecret(this.domain);
   }
 
@@ -169,21 +176,46 @@ export class BotDistriktClient {
     return { replies: parseReplies(raw), raw };
   }
 
+  private urlOf(url: string): URL {
+    let u = this.urls.get(url);
+    if (!u) this.urls.set(url, (u = new URL(url)));
+    return u;
+  }
+
   private context(what: string, timeoutMs: number): Context {
     return { what, host: safeHost(this.baseUrl), timeoutMs };
   }
 
   /** One POST, retried only while the connection could not be made at all. */
   private async post(path: string, json: unknown, headers: Record<string, string>, ctx: Context): Promise<Exchange> {
-    const signal = AbortSignal.timeout(ctx.timeoutMs);
+    const timeout = new AbortController();
+    const timer = this.clock.setTimeout(
+      () => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      ctx.timeoutMs,
+    );
+    try {
+      return await this.postUntil(path, json, headers, ctx, timeout.signal);
+    } finally {
+      this.clock.clearTimeout(timer);
+    }
+  }
+
+  private async postUntil(
+    path: string,
+    json: unknown,
+    headers: Record<string, string>,
+    ctx: Context,
+    signal: AbortSignal,
+  ): Promise<Exchange> {
     const url = `${this.baseUrl}/${path}`;
-    this.log.debug(`→ POST ${url} ${JSON.stringify(json)}`);
+    const body = JSON.stringify(json);
+    this.log.debug(`→ POST ${url} ${body}`);
     const allHeaders = { accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers };
     const request = { method: 'POST', url, headers: allHeaders, body: json };
     for (let attempt = 1; ; attempt++) {
       const tracker: SendTracker = { mayHaveSent: false };
       try {
-        const res = await postJson(new URL(url), JSON.stringify(json), allHeaders, signal, tracker);
+        const res = await postJson(this.urlOf(url), body, allHeaders, signal, tracker);
         const { text, contentType } = res;
         this.log.debug(`← ${res.status} ${url} ${text}`);
         this.onExchange?.({ request, response: { status: res.status, headers: res.headers, body: text } });
@@ -196,7 +228,7 @@ export class BotDistriktClient {
         this.log.debug(`✗ POST ${url}: ${err instanceof Error ? err.message : String(err)}${retryable ? ' (nothing sent; retrying)' : ''}`);
         if (!retryable || signal.aborted) throw networkError(ctx, signal.aborted ? signal.reason : err, tracker.mayHaveSent);
         try {
-          await sleep(this.retryDelayMs * 2 ** (attempt - 1), signal);
+          await sleep(this.clock, this.retryDelayMs * 2 ** (attempt - 1), signal);
         } catch {
           throw networkError(ctx, signal.reason, false);
         }
@@ -247,15 +279,15 @@ function safeHost(url: string): string {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
-      clearTimeout(t);
+      clock.clearTimeout(t);
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });

@@ -86,13 +86,12 @@ export function postJson(
   signal: AbortSignal,
   tracker: SendTracker,
 ): Promise<Answer> {
-  const data = Buffer.from(body);
   const tls = url.protocol === 'https:';
   return new Promise<Answer>((resolve, reject) => {
     if (signal.aborted) return reject(abortError(signal));
     const req = (tls ? https : http).request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(data.length), ...headers },
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
       agent: tls ? agents.https : agents.http,
     });
     const done = () => signal.removeEventListener('abort', onAbort);
@@ -112,8 +111,9 @@ export function postJson(
     });
     req.on('response', (res) => {
       tracker.mayHaveSent = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
       res.on('error', (err) => {
         done();
         reject(err);
@@ -128,10 +128,11 @@ export function postJson(
         const ct = res.headers['content-type'];
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-        resolve({ status: res.statusCode ?? 0, contentType: ct ?? '', text: Buffer.concat(chunks).toString('utf8'), headers });
+        resolve({ status: res.statusCode ?? 0, contentType: ct ?? '', text, headers });
       });
     });
-    req.end(data);
+    // a string body goes out in one write with the headers (a Buffer would be a second chunk)
+    req.end(body, 'utf8');
   });
 }
 
