@@ -23,7 +23,7 @@
  * `measureScaleInChild` runs one measurement in a fresh process, so the RSS
  * is the bridge's and not that of the simulator the bench's earlier sections
  * loaded. That process, and the stand-in's, run the compiled JavaScript in
- * dist/ (built first with tsconfig.bench.json), as an installed bridge does:
+ * .bench-dist/ (built first with tsconfig.bench.json, apart from the package's dist/), as an installed bridge does:
  * no TypeScript loader in them. The section alone, as JSON:
  *
  *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
@@ -238,7 +238,7 @@ let compiled = false;
 
 /** Compiles the scale section and the bridge to dist/ (once per process); returns the compiled scale.js. */
 export function buildCompiled(): string {
-  const out = join(ROOT, 'dist', 'bench', 'scale.js');
+  const out = join(ROOT, '.bench-dist', 'bench', 'scale.js');
   if (!import.meta.url.endsWith('.ts')) return fileURLToPath(import.meta.url);
   if (!compiled) {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

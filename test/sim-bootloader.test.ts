@@ -59,9 +59,11 @@ describe('an Uno preset behind Optiboot', () => {
     board.run(450);
     expect(led.length).toBe(6); // three flashes, 1/16 s per edge
     expect(l.rx).toEqual([]);
+    board.serial.hostBaud = 115200; // avrdude talks to Optiboot at 115200
     board.serial.write(Buffer.of(0x30, 0x20)); // STK_GET_SYNC, CRC_EOP
     board.run(10);
     expect(l.rx.map((r) => r.b)).toEqual([0x14, 0x10]); // STK_INSYNC, STK_OK
+    board.serial.hostBaud = board.device.baud; // and the bridge to the firmware at its own rate
     const lastByte = board.nowMs - t0;
     expect(board.runUntil(() => l.helloAt() !== null, 3000)).toBe(true);
     const hello = l.helloAt()! - t0;
