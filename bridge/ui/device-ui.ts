@@ -19,7 +19,8 @@ import { ConfigError } from '../../common/errors.js';
 import { UIOptionsSchema, type ResolvedUIOptions, type UIOptions } from './options.js';
 import { layout, render, type GlyphSlots, type RenderState } from './render.js';
 import type { ScreenFrame } from '../lcd/screen.js';
-import { buildDoc, isSelectable, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
+import { goTo, move, moveDetail, pageDown, type PageState } from './pager.js';
+import { buildDoc, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
 
 /** What the user asked for. */
 export type UIAction =
@@ -243,52 +244,26 @@ export class DeviceUI extends EventEmitter {
   private navigate(cmd: NavCommand): void {
     const h = this.contentHeight();
     if (this.detail) {
-      const lines = this.detailDoc()!.lines.length;
-      if (cmd === 'select' || cmd === 'back') this.detail = null;
-      else if (cmd === 'up' || cmd === 'prev') this.detail.top = Math.max(0, this.detail.top - h);
-      else if (this.detail.top + h < lines) this.detail.top += h;
+      const top = moveDetail(this.detail.top, cmd, this.detailDoc()!.lines.length, h);
+      this.detail = top === null ? null : { ...this.detail, top };
       return;
     }
     const doc = this.contentDoc();
     if (!doc) return;
-    const selectable = doc.options.map((o, i) => (isSelectable(o) ? i : -1)).filter((i) => i >= 0);
-    switch (cmd) {
-      case 'down':
-        if (!selectable.length || (this.selected === null && this.top + h < doc.textLines)) return this.pageDown(doc, h);
-        if (this.selected === null) this.selected = selectable[0];
-        else this.selected = selectable.find((i) => i > this.selected!) ?? this.selected;
-        return this.reveal(doc, h);
-      case 'up':
-        if (this.selected === null) return this.pageUp(h);
-        this.selected = [...selectable].reverse().find((i) => i < this.selected!) ?? null;
-        return this.reveal(doc, h);
-      case 'next':
-        return this.pageDown(doc, h);
-      case 'prev':
-      case 'back':
-        return this.pageUp(h);
-      case 'select':
-        if (this.selected !== null) return this.activate(this.selected);
-        return this.pageDown(doc, h);
-    }
+    const { state, activate } = move(this.pageState(), cmd, { doc, height: h, messages: this.messages.length });
+    this.setPage(state);
+    if (activate !== undefined) this.activate(activate);
   }
 
-  private pageDown(doc: Doc, h: number): void {
-    if (this.top + h < doc.lines.length) this.top += h;
-    else this.advance();
+  private pageState(): PageState {
+    return { index: this.index, top: this.top, selected: this.selected };
   }
 
-  private pageUp(h: number): void {
-    if (this.top > 0) this.top = Math.max(0, this.top - h);
-    else if (this.index > 0) this.goTo(this.index - 1);
-  }
-
-  /** Scrolls so that the marked option is in the window. */
-  private reveal(doc: Doc, h: number): void {
-    if (this.selected === null) return;
-    const line = doc.lines.findIndex((l) => l.option === this.selected);
-    if (line < this.top) this.top = line;
-    else if (line >= this.top + h) this.top = line - h + 1;
+  private setPage(s: PageState): void {
+    if (s.index !== this.index) this.detail = null;
+    this.index = s.index;
+    this.top = s.top;
+    this.selected = s.selected;
   }
 
   /** Goes to the next message, if there is one. */
@@ -297,9 +272,7 @@ export class DeviceUI extends EventEmitter {
   }
 
   private goTo(index: number): void {
-    this.index = index;
-    this.top = 0;
-    this.selected = null;
+    this.setPage(goTo(index));
     this.detail = null;
   }
 
@@ -312,9 +285,9 @@ export class DeviceUI extends EventEmitter {
       this.read = true;
       return;
     }
-    if (this.top + h < doc.lines.length) this.top += h;
-    else if (this.index < this.messages.length - 1) this.goTo(this.index + 1);
-    else this.read = true;
+    const next = pageDown(this.pageState(), { doc, height: h, messages: this.messages.length });
+    if (next.index === this.index && next.top === this.top) this.read = true;
+    else this.setPage(next);
     this.refresh();
   }
 

@@ -7,6 +7,7 @@ import { CharMap, SPACE, type Cell } from './charmap.js';
 import { GLYPHS, SPINNER_FRAMES } from '../lcd/glyphs.js';
 import { blankFrame, type ScreenFrame } from '../lcd/screen.js';
 import type { Doc } from './view.js';
+import { indicators } from './pager.js';
 
 /** The glyph key of the spinner. */
 export const SPINNER = 'spinner';
@@ -135,14 +136,10 @@ function drawContent(
     }
     put(r, cells);
   }
-  const more = top + height < doc.lines.length;
   const last = height - 1;
-  if (doc.narrow) {
-    if (top > 0 && (last > 0 || !more)) grid[0][cols - 1] = map.char('▲')[0];
-    if (more || c.moreAfter) grid[last][cols - 1] = map.char('▼')[0];
-  } else if (c.moreAfter && grid[last][cols - 1] === SPACE) {
-    grid[last][cols - 1] = map.char('▼')[0];
-  }
+  const ind = indicators(doc, top, height, c.moreAfter);
+  if (ind.up) grid[0][cols - 1] = map.char('▲')[0];
+  if (ind.down && (doc.narrow || grid[last][cols - 1] === SPACE)) grid[last][cols - 1] = map.char('▼')[0];
 }
 
 function inputLine(input: InputRegion, cols: number, map: CharMap): { cells: Cell[]; cursor: number } {
