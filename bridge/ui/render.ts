@@ -172,3 +172,13 @@ function assignGlyphs(grid: Cell[][], previous: GlyphSlots): GlyphSlots {
   }
   return slots;
 }
+
+/** Whether two frames would look the same on the LCD (text, cursor, backlight, glyph bitmaps). */
+export function sameFrame(a: ScreenFrame, b: ScreenFrame): boolean {
+  if (a.backlight !== b.backlight || a.cursor.mode !== b.cursor.mode || a.cursor.row !== b.cursor.row || a.cursor.col !== b.cursor.col) return false;
+  if (a.rows.some((r, i) => r !== b.rows[i])) return false;
+  return a.glyphs.every((g, i) => {
+    const h = b.glyphs[i];
+    return g === h || (!!g && !!h && g.length === h.length && g.every((v, j) => v === h[j]));
+  });
+}

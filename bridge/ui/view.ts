@@ -158,3 +158,33 @@ function overfullWindow(lines: DocLine[], height: number, budget: number): Set<s
   }
   return null;
 }
+
+/** The documents of the messages and screens shown, laid out once per window height. */
+export class DocCache {
+  private readonly docs = new Map<string, Doc>();
+
+  constructor(
+    private readonly map: CharMap,
+    private readonly cols: number,
+    private readonly glyphs: boolean,
+    private readonly rom: string,
+  ) {}
+
+  /** The document named `key` for a window `height` rows high. */
+  get(key: string, text: string, items: OptionItem[], height: number): Doc {
+    const full = `${key}:${height}`;
+    let doc = this.docs.get(full);
+    if (!doc) {
+      if (this.docs.size > 16) this.docs.clear();
+      // one glyph is kept for the spinner; ▲ ▼ take two more on a paged screen (A02 has them in ROM)
+      const budget = this.glyphs ? 8 - 1 : 0;
+      doc = buildDoc(text, items, this.map, this.cols, height, budget, this.glyphs && this.rom === 'A00' ? 2 : 0);
+      this.docs.set(full, doc);
+    }
+    return doc;
+  }
+
+  clear(): void {
+    this.docs.clear();
+  }
+}
