@@ -38,6 +38,7 @@ describe('the pager', () => {
     ['UP on the first page goes to the message before', at(0, null, 1), 'up', 2, at(0, null, 0)],
     ['NEXT on the last page goes to the next message', at(4), 'next', 2, at(0, null, 1)],
     ['NEXT on the last page of the last message stays', at(4), 'next', 1, at(4)],
+    ['SELECT on the last page of the last message goes back to its first page', at(4), 'select', 1, at(0)],
     ['BACK pages up, never above the top', at(1), 'back', 1, at(0)],
     ['SELECT with nothing marked pages down', at(0), 'select', 1, at(2)],
     ['SELECT on a marked option activates it', at(2, 0), 'select', 1, at(2, 0), 0],
@@ -67,11 +68,12 @@ describe('the pager', () => {
     expect([0, 2, 4].map((top) => optionsInWindow(doc, top, 2))).toEqual([[], [0, 1], [2]]);
   });
 
-  it('pages through a text shown on its own, and closes it with SELECT or BACK', () => {
+  it('pages through a text shown on its own, and SELECT pages on and closes it from the last page, BACK closes it', () => {
     expect(moveDetail(0, 'down', 5, 2)).toBe(2);
     expect(moveDetail(4, 'down', 5, 2)).toBe(4);
     expect(moveDetail(2, 'up', 5, 2)).toBe(0);
-    expect(moveDetail(2, 'select', 5, 2)).toBeNull();
+    expect(moveDetail(2, 'select', 5, 2)).toBe(4);
+    expect(moveDetail(4, 'select', 5, 2)).toBeNull();
     expect(moveDetail(2, 'back', 5, 2)).toBeNull();
   });
 });

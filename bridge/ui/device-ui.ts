@@ -24,7 +24,7 @@ import { boxLines, showsBox, StatusTicker } from './status-box.js';
 import { Marquee, readingTime } from './timing.js';
 import { layout, render, sameFrame, type GlyphSlots, type RenderState } from './render.js';
 import type { ScreenFrame } from '../lcd/screen.js';
-import { goTo, move, moveDetail, pageDown, type PageState } from './pager.js';
+import { digitsChoose, goTo, move, moveDetail, optionForDigit, pageDown, type PageState } from './pager.js';
 import { DocCache, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
 
 /** What to send to the bot (a retry sends the same again), or start over. */
@@ -166,8 +166,7 @@ export class DeviceUI extends EventEmitter {
     if (this.disposed) return;
     if (this.overlayShown() && this.handleOverlay(ev)) return this.refresh();
     const doc = this.detail ? null : this.contentDoc();
-    const digitsChoose = !!doc?.options.some((o) => o.digit !== undefined);
-    for (const intent of this.composer.handle(ev, { digitsChoose })) this.apply(intent);
+    for (const intent of this.composer.handle(ev, { digitsChoose: !!doc && digitsChoose(doc) })) this.apply(intent);
     this.refresh();
   }
 
@@ -205,7 +204,7 @@ export class DeviceUI extends EventEmitter {
         return this.navigate(intent.command);
       case 'digit': {
         const doc = this.contentDoc();
-        const i = doc?.options.findIndex((o) => o.digit === intent.digit) ?? -1;
+        const i = doc ? optionForDigit(doc, this.top, this.contentHeight(), intent.digit) : -1;
         if (i >= 0) this.activate(i);
         return;
       }

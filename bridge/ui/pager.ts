@@ -6,7 +6,7 @@
  *   const next = move({ index: 0, top: 0, selected: null }, 'down', { doc, height: 1, messages: 2 });
  */
 import type { NavCommand } from './compose.js';
-import { isSelectable, type Doc } from './view.js';
+import { isNumbered, isSelectable, type Doc } from './view.js';
 
 /** Which message is shown, its first line in the window, and the marked option. */
 export interface PageState {
@@ -53,9 +53,12 @@ export function move(s: PageState, cmd: NavCommand, ctx: PageContext): PageMove 
     case 'prev':
     case 'back':
       return { state: pageUp(s, h) };
-    case 'select':
+    case 'select': {
       if (s.selected !== null) return { state: s, activate: s.selected };
-      return { state: pageDown(s, ctx) };
+      // on the last page of the last message, back to its first page: a keypad (# only) can see every option again
+      const next = pageDown(s, ctx);
+      return { state: next === s && s.top > 0 ? { ...s, top: 0 } : next };
+    }
   }
 }
 
@@ -85,9 +88,9 @@ export function reveal(s: PageState, doc: Doc, h: number): PageState {
   return s;
 }
 
-/** Paging through a text shown on its own (a link's target): returns the new top, or null to close it. */
+/** Paging through a text shown on its own (a link's target): returns the new top, or null to close it. SELECT pages on, and closes it from its last page. */
 export function moveDetail(top: number, cmd: NavCommand, lines: number, h: number): number | null {
-  if (cmd === 'select' || cmd === 'back') return null;
+  if (cmd === 'back' || (cmd === 'select' && top + h >= lines)) return null;
   if (cmd === 'up' || cmd === 'prev') return Math.max(0, top - h);
   return top + h < lines ? top + h : top;
 }
@@ -109,4 +112,30 @@ export function optionsInWindow(doc: Doc, top: number, h: number): number[] {
 /** The page (0-based, pages of `h` lines from the top) that a line falls on. */
 export function pageOf(line: number, h: number): number {
   return Math.floor(line / Math.max(1, h));
+}
+
+/**
+ * The digit of each numbered option in the window: its own (1–9, 0), or, on
+ * a message with more than ten, 1, 2, 3… by its place in the window shown.
+ */
+export function windowDigits(doc: Doc, top: number, h: number): Map<number, string> {
+  const digits = new Map<number, string>();
+  if (!doc.perWindow) {
+    doc.options.forEach((o, i) => o.digit !== undefined && digits.set(i, o.digit));
+    return digits;
+  }
+  let n = 0;
+  for (const i of optionsInWindow(doc, top, h)) if (isNumbered(doc.options[i])) digits.set(i, String(++n % 10));
+  return digits;
+}
+
+/** The option a digit chooses in this window, or -1. */
+export function optionForDigit(doc: Doc, top: number, h: number, digit: string): number {
+  for (const [i, d] of windowDigits(doc, top, h)) if (d === digit) return i;
+  return -1;
+}
+
+/** Whether digits choose options on this document (rather than start typing). */
+export function digitsChoose(doc: Doc): boolean {
+  return doc.perWindow || doc.options.some((o) => o.digit !== undefined);
 }

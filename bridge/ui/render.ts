@@ -7,7 +7,7 @@ import { CharMap, SPACE, type Cell } from './charmap.js';
 import { GLYPHS, SPINNER_FRAMES } from '../lcd/glyphs.js';
 import { blankFrame, type ScreenFrame } from '../lcd/screen.js';
 import type { Doc } from './view.js';
-import { indicators } from './pager.js';
+import { indicators, windowDigits } from './pager.js';
 
 /** The glyph key of the spinner. */
 export const SPINNER = 'spinner';
@@ -126,10 +126,12 @@ function drawContent(
 ): void {
   const { doc, top } = c;
   const marker = map.char('→');
+  const digits = doc.perWindow ? windowDigits(doc, top, height) : new Map<number, string>();
   for (let r = 0; r < height; r++) {
     const line = doc.lines[top + r];
     if (!line) break;
     let cells = line.cells.slice();
+    if (line.option !== undefined && doc.perWindow) cells[0] = map.char(digits.get(line.option) ?? ' ')[0];
     if (line.option !== undefined && line.option === c.selected && cells.length > 1) {
       if (line.full && c.scroll) cells = [...line.full.slice(0, 2), ...line.full.slice(2 + c.scroll, 2 + c.scroll + cells.length - 2)];
       cells[1] = marker[0];
