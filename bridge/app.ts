@@ -39,6 +39,12 @@ export interface DeviceEntry {
   device?: string;
   /** UI options over the shared ones. */
   ui?: Partial<UIOptions>;
+  /**
+   * The LCD's character ROM when it is not the one the firmware reports in
+   * its HELLO (an image built for A00 driving an A02 display, as
+   * `botduino simulate --rom A02` does): the screen is rendered for this one.
+   */
+  rom?: 'A00' | 'A02';
 }
 
 export interface BridgeOptions {
@@ -340,6 +346,10 @@ export class DeviceSession {
     if (wrong) {
       this.problem(new MismatchError(wrong));
       return;
+    }
+    if (this.entry.rom && this.entry.rom !== caps.rom) {
+      this.log.info(`the firmware reports an LCD with the ${caps.rom} ROM; rendering for ${this.entry.rom}, as configured for this port`);
+      caps = { ...caps, rom: this.entry.rom };
     }
     // the device id names the board's BotDistrikt user in the state file: give a new board one, kept in its EEPROM
     let id = caps.id;
