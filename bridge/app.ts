@@ -404,10 +404,10 @@ export class DeviceSession {
     const outcome = await ch.send(message);
     this.activity();
     this.guard(() => {
-      if (outcome.ok) return this.ui?.delivered(outcome.replies);
+      if (outcome.ok) return this.ui?.delivered(outcome.replies, a);
       const failure = sendFailure(outcome.error, outcome.notSent);
       if (failure.kind === 'setup') this.log.error(setupAdvice(outcome.error));
-      this.ui?.failed(failure);
+      this.ui?.failed(failure, a);
     });
   }
 }

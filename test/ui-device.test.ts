@@ -70,7 +70,7 @@ describe('messages in order', () => {
     ui.showReplies([menu, msg('A footnote')], 'bot');
     key('2');
     expect(actions.at(-1)).toMatchObject({ type: 'choose' });
-    ui.showReplies([msg('Here is a joke')], 'bot');
+    ui.delivered([msg('Here is a joke')]);
     expect(rows()[0]).toBe('Here is a joke  ');
   });
 
@@ -124,14 +124,14 @@ describe('the thinking spinner', () => {
   it('turns in the top-right corner while the bot answers, and stops on its reply', () => {
     open();
     ui.showReplies([msg('Hello there')], 'bot');
-    ui.setStatus('thinking');
+    ui.send('hi');
     const seen = new Set<string>();
     for (let i = 0; i < 4; i++) {
       seen.add(corner());
       vi.advanceTimersByTime(250);
     }
     expect(seen).toEqual(new Set(['|', '/', '-', '\\']));
-    ui.showReplies([msg('Answer')], 'bot');
+    ui.delivered([msg('Answer')]);
     vi.advanceTimersByTime(30_000);
     const before = changes;
     vi.advanceTimersByTime(5000);
@@ -197,6 +197,21 @@ describe('status screens', () => {
     button('SELECT');
     expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
     expect(corner()).toBe('|');
+  });
+
+  it('retries the message that failed, when an answer to an earlier one came in between', () => {
+    open(KEYPAD);
+    key('2');
+    key('#'); // "a"
+    const first = actions[0];
+    key('3');
+    key('#'); // "d", sent before "a" was answered
+    const second = actions[1];
+    ui.delivered([msg('You said: a')], first);
+    ui.failed({ kind: 'not-sent' }, second);
+    expect(rows()[1]).toBe('   # to retry   ');
+    key('#');
+    expect(actions).toEqual([first, second, { type: 'send', text: 'd' }]);
   });
 
   it('names # as the retry key on a keypad', () => {

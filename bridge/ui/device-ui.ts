@@ -115,7 +115,6 @@ export class DeviceUI extends EventEmitter {
       this.index--;
       this.docs.clear();
     }
-    if (origin !== 'broadcast' && this.outbox.status === 'thinking') this.outbox.set('idle');
     const answer = this.awaitingReply && origin !== 'broadcast';
     if (answer) this.awaitingReply = false;
     if (this.index < 0 || answer) this.goTo(this.messages.length - replies.length);
@@ -128,16 +127,16 @@ export class DeviceUI extends EventEmitter {
     if (!this.disposed) this.outbox.send({ type: 'send', text });
   }
 
-  /** The bot answered what was sent: its replies. */
-  delivered(replies: BotReply[]): void {
+  /** The bot answered what was sent (`sent`: the action it answers; default the last one): its replies. */
+  delivered(replies: BotReply[], sent?: UIAction): void {
     if (this.disposed) return;
-    this.outbox.delivered();
+    if (sent?.type !== 'new-conversation') this.outbox.delivered(sent);
     this.showReplies(replies, 'bot');
   }
 
   /** What was sent did not reach the bot, or was refused: the outbox decides what the screen offers. */
-  failed(failure: SendFailure): void {
-    if (!this.disposed) this.outbox.failed(failure);
+  failed(failure: SendFailure, sent?: UIAction): void {
+    if (!this.disposed && sent?.type !== 'new-conversation') this.outbox.failed(failure, sent);
   }
 
   /**

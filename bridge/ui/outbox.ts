@@ -74,14 +74,17 @@ export class Outbox {
     return true;
   }
 
-  /** The bot answered the message. */
-  delivered(): void {
+  /** The bot answered message `m` (default: the pending one). An answer to an earlier message leaves the pending one pending. */
+  delivered(m: Sendable | null = this.pending): void {
+    if (m !== this.pending) return;
     this.pending = null;
     this.wait = this.opts.offlineRetryMs;
     this.set('idle');
   }
 
-  failed(f: SendFailure): void {
+  /** Sending `m` (default: the pending one) failed. The failure of a message sent again since, or replaced by another, changes nothing. */
+  failed(f: SendFailure, m: Sendable | null = this.pending): void {
+    if (m !== this.pending || this.status !== 'thinking') return;
     if (f.kind === 'setup') {
       this.pending = null;
       this.set('setup', f.cause);
