@@ -30,6 +30,7 @@ import type { MqttConfig } from './relay/config.js';
 import { startMqttPushes, type MqttPushes } from './relay/subscriber.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeviceUI, type UIAction } from './ui/device-ui.js';
+import { sendFailure, setupAdvice } from './send-failure.js';
 import type { UIOptions } from './ui/options.js';
 
 export interface DeviceEntry {
@@ -41,6 +42,12 @@ export interface DeviceEntry {
   device?: string;
   /** UI options over the shared ones. */
   ui?: Partial<UIOptions>;
+  /**
+   * The LCD's character ROM when it is not the one the firmware reports in
+   * its HELLO (an image built for A00 driving an A02 display, as
+   * `botduino simulate --rom A02` does): the screen is rendered for this one.
+   */
+  rom?: 'A00' | 'A02';
 }
 
 export interface BridgeOptions {
@@ -145,7 +152,6 @@ export class DeviceSession {
   channel: Channel | null = null;
   deviceId: string | null = null;
   private caps: DeviceCaps | null = null;
-  private last: Outgoing | null = null;
   private uiKey = '';
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -158,6 +164,9 @@ export class DeviceSession {
   /** Kiosk idle timer, and whether the conversation was used since the welcome. */
   private idleTimer: unknown = null;
   private used = false;
+  /** The start message being handed to the UI, and the action it became. */
+  private sendingStart = false;
+  private startAction: UIAction | null = null;
 
   constructor(
     readonly entry: DeviceEntry,
@@ -327,10 +336,9 @@ export class DeviceSession {
     if (!this.used || !this.channel || !this.caps || this.stopped) return;
     this.log.info('idle: starting over with a fresh conversation');
     this.used = false;
-    this.last = null;
     this.newUI(this.caps);
     this.link.show(this.ui!.frame());
-    await this.sendStart(this.channel);
+    this.sendStart();
   }
 
   // ——— online ———
@@ -351,6 +359,10 @@ export class DeviceSession {
     if (wrong) {
       this.problem(new MismatchError(wrong));
       return;
+    }
+    if (this.entry.rom && this.entry.rom !== caps.rom) {
+      this.log.info(`the firmware reports an LCD with the ${caps.rom} ROM; rendering for ${this.entry.rom}, as configured for this port`);
+      caps = { ...caps, rom: this.entry.rom };
     }
     // the device id names the board's BotDistrikt user in the state file: give a new board one, kept in its EEPROM
     let id = caps.id;
@@ -373,56 +385,43 @@ export class DeviceSession {
         newConversation: this.opts.newConversation,
         logger: this.log,
       });
-      ch.on('thinking', () => this.guard(() => this.ui?.setStatus('thinking')));
-      ch.on('replies', ({ replies }) => {
-        this.activity();
-        this.guard(() => {
-          this.ui?.setStatus('idle');
-          this.ui?.showReplies(replies, 'bot');
-        });
-      });
-      ch.on('failed', ({ error }) => {
-        this.activity();
-        this.guard(() => this.ui?.setStatus('not-sent', error.message));
-      });
       this.channel = ch;
     }
     this.link.show(this.ui!.frame());
     this.bridge.emit('online', { port: this.entry.port, caps, deviceId: id });
-    if (fresh) await this.sendStart(this.channel);
+    if (fresh) this.sendStart();
   }
 
-  /** Sends the start message, if any; it is then the message a retry resends. */
-  private async sendStart(ch: NonNullable<DeviceSession['channel']>): Promise<void> {
+  /** Sends the start message, if any, through the UI's outbox: a retry resends it like anything typed. */
+  private sendStart(): void {
     if (!this.opts.startMessage) return;
-    this.last = { text: this.opts.startMessage };
-    await ch.send(this.last);
+    this.sendingStart = true;
+    this.ui?.send(this.opts.startMessage);
+    this.sendingStart = false;
   }
 
   private async act(a: UIAction): Promise<void> {
     const ch = this.channel;
     if (!ch) return;
     this.activity();
-    switch (a.type) {
-      case 'send':
-        this.last = { text: a.text };
-        break;
-      case 'choose':
-        this.last = { title: a.option.title, payload: a.text };
-        break;
-      case 'retry':
-        if (!this.last) return;
-        break;
-      case 'new-conversation':
-        this.last = null;
-        this.used = false;
-        if (!(await ch.rotate())) this.log.info('"new conversation" is turned off (botdistrikt.kiosk.newConversation): the conversation goes on');
-        this.ui?.setStatus('idle');
-        await this.sendStart(ch);
-        return;
+    if (a.type === 'new-conversation') {
+      this.used = false;
+      if (!(await ch.rotate())) this.log.info('"new conversation" is turned off (botdistrikt.kiosk.newConversation): the conversation goes on');
+      this.sendStart();
+      return;
     }
-    this.used = true;
-    await ch.send(this.last);
+    const message: Outgoing = a.type === 'send' ? { text: a.text } : { title: a.option.title, payload: a.text };
+    // the start message (and its retries: the outbox resends the very same object) is not the person using it
+    if (this.sendingStart) this.startAction = a;
+    else if (a !== this.startAction) this.used = true;
+    const outcome = await ch.send(message);
+    this.activity();
+    this.guard(() => {
+      if (outcome.ok) return this.ui?.delivered(outcome.replies, a);
+      const failure = sendFailure(outcome.error, outcome.notSent);
+      if (failure.kind === 'setup') this.log.error(setupAdvice(outcome.error));
+      this.ui?.failed(failure, a);
+    });
   }
 }
 

@@ -166,6 +166,29 @@ describe('chat on the simulated LCD keypad shield', () => {
     await r.see('You said: ping');
     expect(r.standIn.processedMessages()).toEqual(['hi', 'ping me', 'ping me']);
   });
+
+  it('shows "Check setup / 404: app id" when BotDistrikt refuses the app id, with no retry and nothing resent', async () => {
+    const r = await rig('lcd-keypad-shield', { ui: { buttons: { LEFT: { send: 'ping me' } } } });
+    await r.see('Weather');
+    r.standIn.inject({ kind: 'status', status: 404 }, { times: 5 });
+    r.board.press('LEFT', { holdMs: 60 });
+    await r.see('  Check setup   |  404: app id   '); // the whole screen, not one drawn halfway
+    const arrived = r.standIn.requests.length;
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(r.standIn.requests.length).toBe(arrived);
+    expect(r.standIn.processedMessages()).toEqual(['hi']);
+  });
+
+  it('shows "Bot offline / retrying in Ns" while the bot is unreachable and shows the answer when it is back, no key pressed', async () => {
+    const r = await rig('lcd-keypad-shield', { ui: { buttons: { LEFT: { send: 'ping me' } }, offlineRetryMs: 1000 } });
+    await r.see('Weather');
+    await r.standIn.refuse();
+    r.board.press('LEFT', { holdMs: 60 });
+    await r.see(/^  Bot offline   \| retrying in \ds $/);
+    await r.standIn.accept();
+    await r.see('You said: ping', 15_000);
+    expect(r.standIn.processedMessages()).toEqual(['hi', 'ping me']);
+  });
 });
 
 describe('chat on the simulated 20×4 I2C LCD with a keypad', () => {

@@ -2,9 +2,10 @@
  * The bot API failing for a while, through the real Bridge (a fake board on
  * a mock binding, the local stand-in over HTTP): connection refused, 5xx
  * answers and timeouts. Must hold: what the retry rules allow to keep is
- * kept — a refused connection is retried by itself and the message arrives
- * once; a 5xx or a timeout is not sent again by itself, the LCD says "Not
- * sent — SELECT to retry", and the retry press sends it once more.
+ * kept — a refused connection is retried by itself ("Bot offline") and the
+ * message arrives once; a 5xx or a timeout is not sent again by itself, the
+ * LCD says "Not sent — SELECT to retry", and the retry press sends it once
+ * more; a refused setup says "Check setup" and offers no retry.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +48,7 @@ async function rig(o: { startFails?: boolean } = {}): Promise<Rig> {
     client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, sendTimeoutMs: 800, retryDelayMs: 150, connectAttempts: 3 }),
     users: new Users({ stateDir }),
     startMessage: 'hi',
-    ui: { buttons: { RIGHT: { send: 'first try' }, LEFT: { send: 'second try' }, UP: { send: 'third try' } } },
+    ui: { buttons: { RIGHT: { send: 'first try' }, LEFT: { send: 'second try' }, UP: { send: 'third try' } }, offlineRetryMs: 300, offlineRetryMaxMs: 600 },
   });
   cleanups.push(() => bridge.stop());
   const { online } = await bridge.start();
@@ -95,17 +96,31 @@ describe('when the bot API fails for a while', () => {
     expect(r.processed('hi')).toBe(1);
   });
 
-  it('shows "not sent" after a refusal that outlasts the retries, and the retry press delivers once', async () => {
+  it('shows "Bot offline" while the bot stays unreachable, keeps trying by itself, and shows the answer when it is back', async () => {
     const r = await rig();
     await r.bd.refuse();
     r.board.press('RIGHT');
-    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/Not sent.*SELECT to retry/);
+    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/Bot offline.*retrying/);
+    expect(r.arrived('first try')).toBe(0);
     await r.bd.accept();
-    await pause(300);
-    expect(r.arrived('first try')).toBe(0); // nothing resent by itself once it gave up
-    r.board.press('SELECT');
-    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/You said: first/);
+    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/You said: first/); // no key pressed
     expect(r.processed('first try')).toBe(1);
+    expect(r.arrived('first try')).toBe(1);
+  });
+
+  it('shows "Check setup" when BotDistrikt refuses the app id, offers no retry, and sends nothing more by itself', async () => {
+    const r = await rig();
+    r.bd.inject({ kind: 'status', status: 404 }, { times: 10 });
+    r.board.press('LEFT');
+    await expect.poll(r.lcd, { timeout: 5000 }).toMatch(/Check setup.*404: app id/);
+    expect(r.lcd()).not.toMatch(/retry/);
+    const arrived = r.arrived('second try');
+    await pause(500);
+    expect(r.arrived('second try')).toBe(arrived);
+    r.board.press('SELECT'); // dismisses; nothing is resent
+    await expect.poll(r.lcd, { timeout: 5000 }).not.toMatch(/Check setup/);
+    await pause(300);
+    expect(r.arrived('second try')).toBe(arrived);
   });
 
   it('does not resend after a 5xx by itself; shows "not sent"; the retry press delivers it once', async () => {

@@ -70,7 +70,7 @@ describe('messages in order', () => {
     ui.showReplies([menu, msg('A footnote')], 'bot');
     key('2');
     expect(actions.at(-1)).toMatchObject({ type: 'choose' });
-    ui.showReplies([msg('Here is a joke')], 'bot');
+    ui.delivered([msg('Here is a joke')]);
     expect(rows()[0]).toBe('Here is a joke  ');
   });
 
@@ -124,14 +124,14 @@ describe('the thinking spinner', () => {
   it('turns in the top-right corner while the bot answers, and stops on its reply', () => {
     open();
     ui.showReplies([msg('Hello there')], 'bot');
-    ui.setStatus('thinking');
+    ui.send('hi');
     const seen = new Set<string>();
     for (let i = 0; i < 4; i++) {
       seen.add(corner());
       vi.advanceTimersByTime(250);
     }
     expect(seen).toEqual(new Set(['|', '/', '-', '\\']));
-    ui.showReplies([msg('Answer')], 'bot');
+    ui.delivered([msg('Answer')]);
     vi.advanceTimersByTime(30_000);
     const before = changes;
     vi.advanceTimersByTime(5000);
@@ -187,21 +187,82 @@ describe('status screens', () => {
     expect(rows()[0]).toBe('Hello           ');
   });
 
-  it('offers a retry when a message was not sent', () => {
+  it('offers a retry when a message was not sent, and the retry sends that same message again', () => {
     open();
-    ui.setStatus('not-sent');
+    ui.send('hi');
+    ui.failed({ kind: 'not-sent' });
     expect(rows()).toEqual(['    Not sent    ', 'SELECT to retry ']);
+    vi.advanceTimersByTime(120_000);
+    expect(actions).toEqual([{ type: 'send', text: 'hi' }]); // never resent by itself
     button('SELECT');
-    expect(actions).toEqual([{ type: 'retry' }]);
+    expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
     expect(corner()).toBe('|');
+  });
+
+  it('retries the message that failed, when an answer to an earlier one came in between', () => {
+    open(KEYPAD);
+    key('2');
+    key('#'); // "a"
+    const first = actions[0];
+    key('3');
+    key('#'); // "d", sent before "a" was answered
+    const second = actions[1];
+    ui.delivered([msg('You said: a')], first);
+    ui.failed({ kind: 'not-sent' }, second);
+    expect(rows()[1]).toBe('   # to retry   ');
+    key('#');
+    expect(actions).toEqual([first, second, { type: 'send', text: 'd' }]);
   });
 
   it('names # as the retry key on a keypad', () => {
     open(KEYPAD);
-    ui.setStatus('not-sent');
+    key('2');
+    key('#');
+    ui.failed({ kind: 'not-sent' });
     expect(rows()[1]).toBe('   # to retry   ');
     key('#');
-    expect(actions).toEqual([{ type: 'retry' }]);
+    expect(actions).toEqual([{ type: 'send', text: 'a' }, { type: 'send', text: 'a' }]);
+  });
+
+  it('says "Check setup" with its cause when BotDistrikt refuses the setup, offers no retry, and any key dismisses it', () => {
+    open();
+    ui.showReplies([msg('Hello')], 'bot');
+    ui.send('hi');
+    ui.failed({ kind: 'setup', cause: '404: app id' });
+    expect(rows()).toEqual(['  Check setup   ', '  404: app id   ']);
+    vi.advanceTimersByTime(120_000);
+    button('SELECT');
+    expect(actions).toEqual([{ type: 'send', text: 'hi' }]);
+    expect(rows()[0]).toBe('Hello           ');
+  });
+
+  it('tries an unreachable bot again by itself, waiting longer each time, and shows the answer when it comes back', () => {
+    open();
+    ui.send('hi');
+    ui.failed({ kind: 'offline' });
+    expect(rows()).toEqual(['  Bot offline   ', ' retrying in 5s ']);
+    vi.advanceTimersByTime(4000);
+    expect(rows()[1]).toBe(' retrying in 1s ');
+    expect(actions).toHaveLength(1);
+    vi.advanceTimersByTime(1000);
+    expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
+    expect(corner()).toBe('|');
+    ui.failed({ kind: 'offline' });
+    expect(rows()[1]).toBe('retrying in 10s ');
+    vi.advanceTimersByTime(10_000);
+    expect(actions).toHaveLength(3);
+    ui.delivered([msg('Hello again')]);
+    expect(rows()).toEqual(['Hello again     ', '                ']);
+    vi.advanceTimersByTime(120_000);
+    expect(actions).toHaveLength(3);
+  });
+
+  it('sends an unreachable bot the message at once when SELECT is pressed', () => {
+    open();
+    ui.send('hi');
+    ui.failed({ kind: 'offline' });
+    button('SELECT');
+    expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
   });
 
   it('keeps the message in view above the status on a 20×4', () => {

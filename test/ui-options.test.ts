@@ -89,10 +89,11 @@ describe('quick replies and buttons as numbered options', () => {
       { type: 'phone', title: 'Call us', value: '+65 1234 5678' },
       { type: 'text', title: 'Thanks' },
     ])]);
+    expect(rows()).toEqual(['Info            ', '1↗example.com/x▼']);
     button('DOWN');
-    expect(rows()).toEqual(['Info            ', '↗→example.com/x▼']);
+    expect(rows()).toEqual(['Info            ', '1→example.com/x▼']);
     button('DOWN');
-    expect(rows()).toEqual(['↗ example.com/x▲', '☎→+65 1234 5678▼']);
+    expect(rows()).toEqual(['1↗example.com/x▲', '2→+65 1234 5678▼']);
     button('UP');
     button('SELECT');
     expect(actions).toEqual([]);
@@ -100,12 +101,19 @@ describe('quick replies and buttons as numbered options', () => {
     button('RIGHT');
     expect(rows()[0]).toBe('mple.com/x/    ▲');
     button('LEFT');
-    expect(rows()).toEqual(['↗→example.com/x▲', '☎ +65 1234 5678▼']);
+    expect(rows()).toEqual(['1→example.com/x▲', '2☎+65 1234 5678▼']);
   });
 
-  it('does not let digits choose links, but numbers the rest', () => {
+  it('numbers links too, so a keypad (no UP/DOWN) opens one with its digit and closes it with #', () => {
     open(KEYPAD, [msg('Info', [qr('More')], [{ type: 'url', title: 'Site', value: 'https://example.com' }])]);
     key('1');
+    expect(actions).toEqual([]);
+    expect(rows()).toEqual(['Site            ', 'https://example▼']);
+    key('#'); // # pages on through it, then closes it
+    expect(rows()).toEqual(['.com           ▲', '                ']);
+    key('#');
+    expect(rows()).toEqual(['Info            ', '1↗example.com  ▼']);
+    key('2');
     expect(actions).toEqual([{ type: 'choose', option: qr('More'), text: 'More' }]);
   });
 
@@ -135,5 +143,47 @@ describe('quick replies and buttons as numbered options', () => {
     button('NEW');
     expect(actions).toEqual([{ type: 'new-conversation' }]);
     expect(rows()).toEqual(['Ready           ', '                ']);
+  });
+});
+
+describe('every option reachable on every preset', () => {
+  const many = msg('Pick', Array.from({ length: 12 }, (_, i) => qr(`Opt ${i + 1}`)), [{ type: 'url', title: 'Site', value: 'https://example.com' }]);
+  const chose = (n: number) => ({ type: 'choose', option: qr(`Opt ${n}`), text: `Opt ${n}` });
+
+  it('on the keypad: more than ten options are numbered per screen, # turns the page, and a digit chooses from the screen shown', () => {
+    open(KEYPAD, [many]);
+    expect(rows()).toEqual(['Pick            ', '1↗example.com  ▼']);
+    key('#');
+    expect(rows()).toEqual(['1 Opt 1        ▲', '2 Opt 2        ▼']);
+    key('#');
+    key('#');
+    key('#');
+    key('#');
+    expect(rows()).toEqual(['1 Opt 9        ▲', '2 Opt 10       ▼']);
+    key('#');
+    expect(rows()).toEqual(['1 Opt 11       ▲', '2 Opt 12        ']);
+    key('2');
+    expect(actions).toEqual([chose(12)]);
+  });
+
+  it('on the keypad: # on the last page goes back to the first, so the link and the first options can be chosen again', () => {
+    open(KEYPAD, [many]);
+    for (let i = 0; i < 7; i++) key('#');
+    expect(rows()[0]).toBe('Pick            ');
+    key('1');
+    expect(rows()[0]).toBe('Site            '); // the link, shown in full
+  });
+
+  it('on the shield: UP/DOWN reach the twelfth option and the link, and SELECT chooses', () => {
+    open(SHIELD, [many]);
+    button('DOWN');
+    expect(rows()[1]).toBe('1→example.com  ▼');
+    button('SELECT');
+    expect(rows()[0]).toBe('Site            ');
+    button('LEFT');
+    for (let i = 0; i < 12; i++) button('DOWN');
+    expect(rows()[1]).toMatch(/^2→Opt 12/);
+    button('SELECT');
+    expect(actions).toEqual([chose(12)]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceUI, type UICaps } from '../bridge/ui/index.js';
-import { frameToText } from '../bridge/lcd/index.js';
+import { frameToText, glyphText } from '../bridge/lcd/index.js';
 import type { BotReply } from '../bridge/chat/replies.js';
 import { parseReplies } from '../bridge/botdistrikt/parse.js';
 
@@ -170,5 +170,30 @@ describe('any text, any LCD', () => {
       ),
       { numRuns: 300, seed: 42 },
     );
+  });
+});
+
+describe('custom glyphs left for text (README: at most 7; 5 on a paged A00 screen)', () => {
+  const A00: UICaps = { ...LCD16x2, rom: 'A00' };
+  const glyphsShown = () => {
+    const f = ui.frame();
+    const codes = new Set(f.rows.flatMap((r) => [...r].map((c) => c.charCodeAt(0)).filter((c) => c < 8)));
+    return [...codes].map((c) => glyphText(f.glyphs[c] ?? null));
+  };
+
+  it('a one-page screen shows at most 7 different glyphs of text; the eighth slot stays for the spinner', () => {
+    open(A00, [text('éèêàâçôûî')]);
+    const shown = glyphsShown();
+    expect(shown).toHaveLength(7);
+    ui.setStatus('thinking');
+    expect(glyphsShown()).toHaveLength(8); // the 7 and the spinner
+  });
+
+  it('a message of more than one page on A00 keeps two slots for ▲ ▼: 5 for its text', () => {
+    open(A00, [text('éèêàâçôûî éèêàâçôûî éèêàâçôûî éèêàâçôûî')]);
+    press('DOWN');
+    const shown = glyphsShown();
+    expect(shown).toContain('▲');
+    expect(shown.filter((g) => g !== '▲' && g !== '▼')).toHaveLength(5);
   });
 });

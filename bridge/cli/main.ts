@@ -86,6 +86,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           .option('duration', { type: 'number', describe: 'Stop after this many ms of simulated time' })
           .option('demo', { type: 'boolean', describe: 'Use the local demo bot even when BotDistrikt is configured' })
           .option('agent-delay', { type: 'number', default: 3000, describe: 'Demo bot: ms before the "live agent" answers' })
+          .option('rom', { type: 'string', choices: ['A00', 'A02'] as const, describe: 'The simulated LCD’s character ROM: A00 (the presets’) or A02 (European); the image is unchanged, the bridge renders for this ROM' })
           .option('pty', { type: 'string', describe: 'Serve no bridge: make the board’s serial port a pseudo-terminal at this path, for `run --port` or `firmware flash --port`' })
           .example('$0 simulate', 'interactive: arrow keys and Enter press the shield’s buttons')
           .example('$0 simulate --preset i2c-lcd-keypad', 'a 20×4 I2C LCD with a keypad: type with the digit keys, # sends')
@@ -106,6 +107,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             agentDelayMs: a['agent-delay'],
             stdin: io.stdin,
             pty: a.pty,
+            rom: a.rom as 'A00' | 'A02' | undefined,
           }),
         );
       },

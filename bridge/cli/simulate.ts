@@ -42,6 +42,12 @@ export interface SimulateOptions {
    * --port`, avrdude).
    */
   pty?: string;
+  /**
+   * The simulated LCD's character ROM (default: the preset's, A00). The
+   * preset's image is run unchanged, so its HELLO still says A00; the bridge
+   * is told to render for this ROM instead, and says so in its log.
+   */
+  rom?: 'A00' | 'A02';
 }
 
 /** Snapshot of the LCD as a person reads it: ROM codes mapped, custom glyphs recognised. */
@@ -69,6 +75,8 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     }
   }
 
+  if (o.pty && o.rom)
+    throw new ConfigError('--rom and --pty do not go together: with --pty the bridge runs elsewhere and renders for the ROM the image reports (A00). Simulate an A02 LCD without --pty.');
   if (o.pty) return simulateOnPty(o, o.pty, scenarioMode, stdin, eeprom, eepromFile);
 
   let steps: TimedStep[] = [];
@@ -77,7 +85,7 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     steps = parseScenario(text, o.script ?? 'stdin');
   }
 
-  const { board, path, runner } = simulatePreset(o.preset, { eeprom });
+  const { board, path, runner } = simulatePreset(o.preset, { eeprom, rom: o.rom });
   if (board.device.board === 'uno' && board.resetVector === 0)
     logger.warn(
       'Optiboot is not installed, so the simulated Uno starts the firmware straight after a reset instead of spending up to 1.4 s in the bootloader as a real one does: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
@@ -100,7 +108,7 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   const useDemo = o.demo || !config.botdistrikt;
   const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
   const bridge = new Bridge({
-    devices: [{ port: path, device: o.preset }],
+    devices: [{ port: path, device: o.preset, ...(o.rom ? { rom: o.rom } : {}) }],
     client: bot.client,
     users: bot.users,
     newConversation: bot.newConversation,

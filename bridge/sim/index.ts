@@ -34,6 +34,8 @@ export interface SimulateOptions {
   run?: RunMode;
   /** EEPROM contents to start with (the device id and boot counter live there); default erased. */
   eeprom?: Uint8Array;
+  /** The simulated LCD's character ROM instead of the preset's (see PresetBoardOptions.rom). */
+  rom?: 'A00' | 'A02';
 }
 
 /**
@@ -41,7 +43,7 @@ export interface SimulateOptions {
  * starts it running; `runner.stop()` stops it.
  */
 export function simulatePreset(preset: string, opts: SimulateOptions = {}): { board: SimBoard; path: string; runner: SimRunner } {
-  const board = createPresetBoard(preset, { eeprom: opts.eeprom });
+  const board = createPresetBoard(preset, { eeprom: opts.eeprom, rom: opts.rom });
   const path = opts.path ?? `sim:${preset}`;
   const run = opts.run ?? 'realtime';
   registerSimBoard(path, board, { run });

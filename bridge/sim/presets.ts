@@ -30,13 +30,20 @@ export interface PresetBoardOptions {
    * set); false runs the image straight from reset; true insists.
    */
   bootloader?: boolean;
+  /**
+   * The simulated LCD's character ROM instead of the preset's (A00): the
+   * image is unchanged, so its HELLO still reports the preset's ROM, and the
+   * bridge must be told (DeviceEntry.rom) to render for this one.
+   */
+  rom?: 'A00' | 'A02';
 }
 
 /** A fresh simulated board running a preset's committed image (on an Uno behind Optiboot, when it is installed). */
 export function createPresetBoard(preset: string, opts: PresetBoardOptions = {}): SimBoard {
   if (!isPresetName(preset))
     throw new ConfigError(`No preset "${preset}" to simulate: use one of ${listPresets().join(', ')}.`);
-  const device = loadDevice(preset);
+  const loaded = loadDevice(preset);
+  const device = opts.rom ? { ...loaded, lcd: { ...loaded.lcd, rom: opts.rom } } : loaded;
   const wanted = device.board === 'uno' && (opts.bootloader ?? (!!process.env.BOTDUINO_OPTIBOOT || optibootAvailable()));
   const boot = wanted ? optibootHex() : null;
   return new SimBoard({

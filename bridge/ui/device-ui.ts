@@ -1,37 +1,35 @@
 /**
  * DeviceUI: the one object the bridge keeps per device for what its user
- * sees and types. Bot replies and status go in; ScreenFrames and actions
- * (send this, choose that, retry, start over) come out.
+ * sees and types. Bot replies and how each send ended go in; ScreenFrames
+ * and actions (send this, choose that, start over) come out. Paging is the
+ * pager's (pager.ts), the status and the message a retry resends are the
+ * outbox's (outbox.ts); this class wires them to the keys and the screen.
  *
  *   const ui = new DeviceUI(link.caps, config.ui);
  *   ui.on('change', () => link.show(ui.frame()));
- *   ui.on('action', (a) => chat.handle(a));
+ *   ui.on('action', async (a) => { const r = await send(a); r.ok ? ui.delivered(r.replies) : ui.failed(r.failure); });
  *   link.on('input', (ev) => ui.handleInput(ev));
- *   ui.setStatus('thinking'); ui.showReplies(replies, 'bot');
+ *   ui.send('hi'); // the start message: resent by a retry like anything typed
  */
 import { EventEmitter } from 'node:events';
-import type { BotReply, QuickReply, ReplyButton } from '../chat/replies.js';
+import type { BotReply } from '../chat/replies.js';
+import { Outbox, type Sendable, type SendFailure, type UIStatus } from './outbox.js';
 import type { DeviceCaps, InputEvent } from '../lcd/device.js';
 import { CharMap } from './charmap.js';
 import { systemClock, Timer, type Clock } from '../clock.js';
 import { Composer, type Intent, type NavCommand } from './compose.js';
 import { ConfigError } from '../../common/errors.js';
-import { UIOptionsSchema, type ResolvedUIOptions, type UIOptions } from './options.js';
-import { layout, render, type GlyphSlots, type RenderState } from './render.js';
+import { parseOptions, type ResolvedUIOptions, type UIOptions } from './options.js';
+import { boxLines, showsBox, StatusTicker } from './status-box.js';
+import { Marquee, readingTime } from './timing.js';
+import { layout, render, sameFrame, type GlyphSlots, type RenderState } from './render.js';
 import type { ScreenFrame } from '../lcd/screen.js';
-import { buildDoc, isSelectable, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
+import { digitsChoose, goTo, move, moveDetail, optionForDigit, pageDown, type PageState } from './pager.js';
+import { DocCache, messageText, optionItems, type Doc, type OptionItem, type Origin } from './view.js';
 
-/** What the user asked for. */
-export type UIAction =
-  | { type: 'send'; text: string }
-  /** An option was chosen: `text` is what to send (the payload, or what was typed for a phone/email quick reply). */
-  | { type: 'choose'; option: QuickReply | ReplyButton; text: string }
-  /** Send again what was not sent. */
-  | { type: 'retry' }
-  | { type: 'new-conversation' };
-
-/** The state of the link to the bot, as the screen shows it. */
-export type UIStatus = 'idle' | 'thinking' | 'offline' | 'error' | 'not-sent';
+/** What to send to the bot (a retry sends the same again), or start over. */
+export type UIAction = Sendable | { type: 'new-conversation' };
+export type { SendFailure, UIStatus } from './outbox.js';
 
 /** The parts of the HELLO the UI needs. */
 export type UICaps = Pick<DeviceCaps, 'cols' | 'rows' | 'rom' | 'buttons' | 'keypad'> & Partial<Pick<DeviceCaps, 'backlight'>>;
@@ -62,9 +60,8 @@ export class DeviceUI extends EventEmitter {
   private readonly map: CharMap;
   private readonly composer: Composer;
   private readonly readTimer: Timer;
-  private readonly spinTimer: Timer;
-  private readonly countdown: Timer;
-  private readonly marquee: Timer;
+  private readonly ticker: StatusTicker;
+  private readonly marquee: Marquee;
 
   private messages: Shown[] = [];
   private index = -1;
@@ -72,13 +69,7 @@ export class DeviceUI extends EventEmitter {
   private selected: number | null = null;
   private detail: { text: string; top: number } | null = null;
   private inputOption: OptionItem | null = null;
-  private status: UIStatus = 'idle';
-  private statusDetail: string | undefined;
-  private retryAt: number | null = null;
-  private spinStep = 0;
-  /** Steps of the marked option's scrolling; its label moves after a pause, and pauses at the end. */
-  private scrollStep = 0;
-  private scrollKey = '';
+  private readonly outbox: Outbox;
   /** The window now shown has had its reading time. */
   private read = false;
   /** The person sent something: the bot's answer shows at once, not after the current screen's reading time. */
@@ -86,7 +77,7 @@ export class DeviceUI extends EventEmitter {
   private windowKey = '';
   private slots: GlyphSlots = [];
   private current: ScreenFrame;
-  private readonly docs = new Map<string, Doc>();
+  private readonly docs: DocCache;
   private disposed = false;
 
   constructor(caps: UICaps, options: UIOptions = {}, deps: DeviceUIDeps = {}) {
@@ -98,11 +89,12 @@ export class DeviceUI extends EventEmitter {
     }
     this.clock = deps.clock ?? systemClock;
     this.map = new CharMap(caps.rom, { glyphs: this.options.glyphs });
+    this.docs = new DocCache(this.map, caps.cols, this.options.glyphs, caps.rom);
     this.composer = new Composer(caps, this.options, this.clock, () => this.refresh());
     this.readTimer = new Timer(this.clock);
-    this.spinTimer = new Timer(this.clock);
-    this.countdown = new Timer(this.clock);
-    this.marquee = new Timer(this.clock);
+    this.ticker = new StatusTicker(this.clock, this.options.spinnerMs, () => this.refresh());
+    this.marquee = new Marquee(this.clock, () => this.refresh());
+    this.outbox = new Outbox(this.clock, this.options, (m) => this.emitAction(m), () => this.statusChanged());
     this.current = this.compute();
     this.windowKey = this.currentWindowKey();
   }
@@ -123,7 +115,6 @@ export class DeviceUI extends EventEmitter {
       this.index--;
       this.docs.clear();
     }
-    if (origin !== 'broadcast' && this.status === 'thinking') this.setStatus('idle');
     const answer = this.awaitingReply && origin !== 'broadcast';
     if (answer) this.awaitingReply = false;
     if (this.index < 0 || answer) this.goTo(this.messages.length - replies.length);
@@ -131,20 +122,41 @@ export class DeviceUI extends EventEmitter {
     this.refresh();
   }
 
+  /** Sends `text` on the device's behalf (the start message): a retry resends it like anything typed. */
+  send(text: string): void {
+    if (!this.disposed) this.outbox.send({ type: 'send', text });
+  }
+
+  /** The bot answered what was sent (`sent`: the action it answers; default the last one): its replies. */
+  delivered(replies: BotReply[], sent?: UIAction): void {
+    if (this.disposed) return;
+    if (sent?.type !== 'new-conversation') this.outbox.delivered(sent);
+    this.showReplies(replies, 'bot');
+  }
+
+  /** What was sent did not reach the bot, or was refused: the outbox decides what the screen offers. */
+  failed(failure: SendFailure, sent?: UIAction): void {
+    if (!this.disposed && sent?.type !== 'new-conversation') this.outbox.failed(failure, sent);
+  }
+
   /**
-   * What the bot link is doing. `detail`: a line of text for the screen; for
-   * 'offline', a number of milliseconds until the next try shows a countdown.
+   * Shows a status by itself, not tied to a send (tests, an error box).
+   * `detail`: a line of text; for 'offline', milliseconds until the next try.
    */
   setStatus(status: UIStatus, detail?: string | number): void {
     if (this.disposed) return;
-    this.status = status;
-    this.statusDetail = typeof detail === 'string' ? detail : undefined;
-    this.retryAt = status === 'offline' && typeof detail === 'number' ? this.clock.now() + detail : null;
-    this.countdown.stop();
-    if (this.retryAt !== null) this.tickCountdown();
-    if (status === 'thinking') {
-      if (!this.spinTimer.running) this.spin();
-    } else this.spinTimer.stop();
+    this.outbox.set(status, typeof detail === 'string' ? detail : undefined, status === 'offline' && typeof detail === 'number' ? detail : undefined);
+  }
+
+  /** The status the screen shows. */
+  get status(): UIStatus {
+    return this.outbox.status;
+  }
+
+  private statusChanged(): void {
+    if (this.disposed) return;
+    if (this.outbox.status === 'thinking') this.awaitingReply = true;
+    this.ticker.update(this.outbox.status, this.outbox.retryAt);
     this.refresh();
   }
 
@@ -153,8 +165,7 @@ export class DeviceUI extends EventEmitter {
     if (this.disposed) return;
     if (this.overlayShown() && this.handleOverlay(ev)) return this.refresh();
     const doc = this.detail ? null : this.contentDoc();
-    const digitsChoose = !!doc?.options.some((o) => o.digit !== undefined);
-    for (const intent of this.composer.handle(ev, { digitsChoose })) this.apply(intent);
+    for (const intent of this.composer.handle(ev, { digitsChoose: !!doc && digitsChoose(doc) })) this.apply(intent);
     this.refresh();
   }
 
@@ -162,10 +173,10 @@ export class DeviceUI extends EventEmitter {
   dispose(): void {
     this.disposed = true;
     this.readTimer.stop();
-    this.spinTimer.stop();
-    this.countdown.stop();
+    this.ticker.stop();
     this.marquee.stop();
     this.composer.dispose();
+    this.outbox.dispose();
     this.removeAllListeners();
   }
 
@@ -175,13 +186,14 @@ export class DeviceUI extends EventEmitter {
     if (ev.action !== 'down') return true;
     const b = this.composer.binding(ev);
     if (b === 'new-conversation') return false;
-    if (this.status === 'not-sent') {
-      if (b === 'select' || b === 'send') {
-        this.setStatus('thinking');
-        this.awaitingReply = true;
-        this.emitAction({ type: 'retry' });
-      } else if (b === 'back' || b === 'backspace') this.setStatus('idle');
-    } else if (this.status === 'error') this.setStatus('idle');
+    const retryKey = b === 'select' || b === 'send';
+    const status = this.outbox.status;
+    if (status === 'not-sent') {
+      if (retryKey) this.outbox.retry();
+      else if (b === 'back' || b === 'backspace') this.outbox.set('idle');
+    } else if (status === 'offline') {
+      if (retryKey) this.outbox.retry(); // try now rather than wait
+    } else this.outbox.set('idle'); // error, check setup: any key dismisses
     return true;
   }
 
@@ -191,7 +203,7 @@ export class DeviceUI extends EventEmitter {
         return this.navigate(intent.command);
       case 'digit': {
         const doc = this.contentDoc();
-        const i = doc?.options.findIndex((o) => o.digit === intent.digit) ?? -1;
+        const i = doc ? optionForDigit(doc, this.top, this.contentHeight(), intent.digit) : -1;
         if (i >= 0) this.activate(i);
         return;
       }
@@ -212,7 +224,7 @@ export class DeviceUI extends EventEmitter {
         this.selected = null;
         this.detail = null;
         this.inputOption = null;
-        this.setStatus('idle');
+        this.outbox.clear();
         this.emitAction({ type: 'new-conversation' });
         return;
       case 'edited':
@@ -221,12 +233,10 @@ export class DeviceUI extends EventEmitter {
     }
   }
 
-  /** Sends something on the user's behalf, and shows that the bot is thinking. */
-  private act(action: UIAction): void {
+  /** Sends something on the user's behalf (the outbox shows that the bot is thinking). */
+  private act(m: Sendable): void {
     this.selected = null;
-    this.awaitingReply = true;
-    this.setStatus('thinking');
-    this.emitAction(action);
+    this.outbox.send(m);
   }
 
   private activate(i: number): void {
@@ -243,52 +253,26 @@ export class DeviceUI extends EventEmitter {
   private navigate(cmd: NavCommand): void {
     const h = this.contentHeight();
     if (this.detail) {
-      const lines = this.detailDoc()!.lines.length;
-      if (cmd === 'select' || cmd === 'back') this.detail = null;
-      else if (cmd === 'up' || cmd === 'prev') this.detail.top = Math.max(0, this.detail.top - h);
-      else if (this.detail.top + h < lines) this.detail.top += h;
+      const top = moveDetail(this.detail.top, cmd, this.detailDoc()!.lines.length, h);
+      this.detail = top === null ? null : { ...this.detail, top };
       return;
     }
     const doc = this.contentDoc();
     if (!doc) return;
-    const selectable = doc.options.map((o, i) => (isSelectable(o) ? i : -1)).filter((i) => i >= 0);
-    switch (cmd) {
-      case 'down':
-        if (!selectable.length || (this.selected === null && this.top + h < doc.textLines)) return this.pageDown(doc, h);
-        if (this.selected === null) this.selected = selectable[0];
-        else this.selected = selectable.find((i) => i > this.selected!) ?? this.selected;
-        return this.reveal(doc, h);
-      case 'up':
-        if (this.selected === null) return this.pageUp(h);
-        this.selected = [...selectable].reverse().find((i) => i < this.selected!) ?? null;
-        return this.reveal(doc, h);
-      case 'next':
-        return this.pageDown(doc, h);
-      case 'prev':
-      case 'back':
-        return this.pageUp(h);
-      case 'select':
-        if (this.selected !== null) return this.activate(this.selected);
-        return this.pageDown(doc, h);
-    }
+    const { state, activate } = move(this.pageState(), cmd, { doc, height: h, messages: this.messages.length });
+    this.setPage(state);
+    if (activate !== undefined) this.activate(activate);
   }
 
-  private pageDown(doc: Doc, h: number): void {
-    if (this.top + h < doc.lines.length) this.top += h;
-    else this.advance();
+  private pageState(): PageState {
+    return { index: this.index, top: this.top, selected: this.selected };
   }
 
-  private pageUp(h: number): void {
-    if (this.top > 0) this.top = Math.max(0, this.top - h);
-    else if (this.index > 0) this.goTo(this.index - 1);
-  }
-
-  /** Scrolls so that the marked option is in the window. */
-  private reveal(doc: Doc, h: number): void {
-    if (this.selected === null) return;
-    const line = doc.lines.findIndex((l) => l.option === this.selected);
-    if (line < this.top) this.top = line;
-    else if (line >= this.top + h) this.top = line - h + 1;
+  private setPage(s: PageState): void {
+    if (s.index !== this.index) this.detail = null;
+    this.index = s.index;
+    this.top = s.top;
+    this.selected = s.selected;
   }
 
   /** Goes to the next message, if there is one. */
@@ -297,9 +281,7 @@ export class DeviceUI extends EventEmitter {
   }
 
   private goTo(index: number): void {
-    this.index = index;
-    this.top = 0;
-    this.selected = null;
+    this.setPage(goTo(index));
     this.detail = null;
   }
 
@@ -312,107 +294,34 @@ export class DeviceUI extends EventEmitter {
       this.read = true;
       return;
     }
-    if (this.top + h < doc.lines.length) this.top += h;
-    else if (this.index < this.messages.length - 1) this.goTo(this.index + 1);
-    else this.read = true;
+    const next = pageDown(this.pageState(), { doc, height: h, messages: this.messages.length });
+    if (next.index === this.index && next.top === this.top) this.read = true;
+    else this.setPage(next);
     this.refresh();
-  }
-
-  private readingTime(doc: Doc, h: number): number {
-    let chars = 0;
-    for (const line of doc.lines.slice(this.top, this.top + h)) for (const c of line.cells) if (c !== 0x20) chars++;
-    const r = this.options.readingTime;
-    return Math.min(r.maxMs, Math.max(r.minMs, r.baseMs + r.perCharMs * chars));
-  }
-
-  private spin(): void {
-    this.spinTimer.start(this.options.spinnerMs, () => {
-      this.spinStep++;
-      this.spin();
-      this.refresh();
-    });
-  }
-
-  private tickCountdown(): void {
-    const left = (this.retryAt ?? 0) - this.clock.now();
-    if (left <= 0) return;
-    this.countdown.start(left % 1000 || 1000, () => {
-      this.tickCountdown();
-      this.refresh();
-    });
   }
 
   /** How far the marked option's label is scrolled now, and keeps the scrolling going. */
   private optionScroll(doc: Doc): number {
     const line = this.selected === null || this.detail ? undefined : doc.lines.find((l) => l.option === this.selected);
-    const key = line?.full ? `${this.index}:${this.selected}` : '';
-    if (key !== this.scrollKey) {
-      this.scrollKey = key;
-      this.scrollStep = 0;
-      this.marquee.stop();
-    }
-    if (!line?.full) return 0;
-    const overflow = line.full.length - line.cells.length;
-    const pause = 3;
-    const cycle = overflow + 2 * pause;
-    if (!this.marquee.running) {
-      this.marquee.start(MARQUEE_MS, () => {
-        this.scrollStep = (this.scrollStep + 1) % cycle;
-        this.refresh();
-      });
-    }
-    return Math.max(0, Math.min(overflow, this.scrollStep - pause));
+    return this.marquee.offset(line?.full ? `${this.index}:${this.selected}` : '', line?.full ? line.full.length - line.cells.length : 0);
   }
 
   // ——— drawing ———
 
   private overlayShown(): boolean {
-    return this.status === 'offline' || this.status === 'error' || this.status === 'not-sent';
+    return showsBox(this.outbox.status);
   }
 
   private overlayLines(): string[] | null {
-    const l = this.options.labels;
-    switch (this.status) {
-      case 'offline': {
-        if (this.statusDetail) return [l.offline, this.statusDetail];
-        const left = this.retryAt === null ? 0 : Math.ceil((this.retryAt - this.clock.now()) / 1000);
-        return [l.offline, left > 0 ? l.retryingIn.replace('{s}', String(left)) : l.retrying];
-      }
-      case 'error':
-        return [l.error, this.statusDetail ?? ''];
-      case 'not-sent': {
-        const key = this.composer.nameFor(['send', 'select']) ?? 'Press';
-        return [l.notSent, l.pressToRetry.replace('{key}', key)];
-      }
-      default:
-        return null;
-    }
+    return boxLines(this.outbox, this.options.labels, this.composer.nameFor(['send', 'select']), this.clock.now());
   }
 
   private contentHeight(): number {
     return layout(this.caps.rows, this.overlayShown(), !!this.composer.editor).content;
   }
 
-  private glyphBudget(): number {
-    if (!this.options.glyphs) return 0;
-    return 8 - 1; // one is kept for the spinner
-  }
-
-  /** Glyphs ▲ ▼ take on a paged screen (A02 has them in ROM). */
-  private indicatorGlyphs(): number {
-    return this.options.glyphs && this.caps.rom === 'A00' ? 2 : 0;
-  }
-
   private docFor(key: string, text: string, items: OptionItem[]): Doc {
-    const h = Math.max(1, this.contentHeight());
-    const full = `${key}:${h}`;
-    let doc = this.docs.get(full);
-    if (!doc) {
-      if (this.docs.size > 16) this.docs.clear();
-      doc = buildDoc(text, items, this.map, this.caps.cols, h, this.glyphBudget(), this.indicatorGlyphs());
-      this.docs.set(full, doc);
-    }
-    return doc;
+    return this.docs.get(key, text, items, Math.max(1, this.contentHeight()));
   }
 
   /** The document of the message shown (or of the idle screen). */
@@ -455,7 +364,7 @@ export class DeviceUI extends EventEmitter {
         pending: ed.pending,
       },
       overlay: this.overlayLines(),
-      spinner: this.status === 'thinking' ? this.spinStep : null,
+      spinner: this.outbox.status === 'thinking' ? this.ticker.step : null,
       glyphs: this.options.glyphs,
       backlight: true,
     };
@@ -473,7 +382,7 @@ export class DeviceUI extends EventEmitter {
       this.windowKey = key;
       this.read = false;
       const doc = this.detailDoc() ?? this.contentDoc();
-      if (doc && this.index >= 0) this.readTimer.start(this.readingTime(doc, this.contentHeight()), () => this.onReadingTime());
+      if (doc && this.index >= 0) this.readTimer.start(readingTime(doc, this.top, this.contentHeight(), this.options.readingTime), () => this.onReadingTime());
     }
     if (!sameFrame(next, this.current)) {
       this.current = next;
@@ -484,23 +393,4 @@ export class DeviceUI extends EventEmitter {
   private emitAction(action: UIAction): void {
     this.emit('action', action);
   }
-}
-
-/** Time between steps of a long option's scrolling. */
-const MARQUEE_MS = 400;
-
-function parseOptions(options: UIOptions): ResolvedUIOptions {
-  const parsed = UIOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${['ui', ...i.path].join('.')}: ${i.message}`).join('; ');
-  throw new ConfigError(`Bad screen options (${problems}): fix the "ui" section of the configuration.`);
-}
-
-function sameFrame(a: ScreenFrame, b: ScreenFrame): boolean {
-  if (a.backlight !== b.backlight || a.cursor.mode !== b.cursor.mode || a.cursor.row !== b.cursor.row || a.cursor.col !== b.cursor.col) return false;
-  if (a.rows.some((r, i) => r !== b.rows[i])) return false;
-  return a.glyphs.every((g, i) => {
-    const h = b.glyphs[i];
-    return g === h || (!!g && !!h && g.length === h.length && g.every((v, j) => v === h[j]));
-  });
 }

@@ -3,6 +3,7 @@
  * default; `UIOptionsSchema.parse({})` gives them all.
  */
 import { z } from 'zod';
+import { ConfigError } from '../../common/errors.js';
 
 /**
  * What a button or key does:
@@ -35,6 +36,8 @@ export const LabelsSchema = z.object({
   retryingIn: z.string().default('retrying in {s}s'),
   retrying: z.string().default('retrying...'),
   error: z.string().default('Bot error'),
+  /** Shown over a short cause when BotDistrikt refuses the setup (app id, domain, message shape). */
+  checkSetup: z.string().default('Check setup'),
   notSent: z.string().default('Not sent'),
   /** "{key}" is replaced by the key or button that retries. */
   pressToRetry: z.string().default('{key} to retry'),
@@ -79,6 +82,10 @@ export const UIOptionsSchema = z.object({
   location: z.string().optional(),
   /** Longest text a user can type; default 200. */
   maxInput: z.number().int().min(1).max(2000).default(200),
+  /** An unreachable bot is tried again after this long, in ms, then twice as long each time up to offlineRetryMaxMs; default 5000. */
+  offlineRetryMs: z.number().int().min(10).default(5000),
+  /** Longest wait between tries while the bot is unreachable, in ms; default 60000. */
+  offlineRetryMaxMs: z.number().int().min(10).default(60_000),
   /** Messages kept to page back through; default 20. */
   history: z.number().int().min(1).default(20),
   labels: LabelsSchema.prefault({}),
@@ -89,3 +96,11 @@ export type UIOptions = z.input<typeof UIOptionsSchema>;
 /** Options with every default filled in. */
 export type ResolvedUIOptions = z.output<typeof UIOptionsSchema>;
 export type Labels = z.output<typeof LabelsSchema>;
+
+/** Options with every default filled in, or a ConfigError that names each bad field. */
+export function parseOptions(options: UIOptions): ResolvedUIOptions {
+  const parsed = UIOptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${['ui', ...i.path].join('.')}: ${i.message}`).join('; ');
+  throw new ConfigError(`Bad screen options (${problems}): fix the "ui" section of the configuration.`);
+}

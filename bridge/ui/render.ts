@@ -7,6 +7,7 @@ import { CharMap, SPACE, type Cell } from './charmap.js';
 import { GLYPHS, SPINNER_FRAMES } from '../lcd/glyphs.js';
 import { blankFrame, type ScreenFrame } from '../lcd/screen.js';
 import type { Doc } from './view.js';
+import { indicators, windowDigits } from './pager.js';
 
 /** The glyph key of the spinner. */
 export const SPINNER = 'spinner';
@@ -125,24 +126,22 @@ function drawContent(
 ): void {
   const { doc, top } = c;
   const marker = map.char('→');
+  const digits = doc.perWindow ? windowDigits(doc, top, height) : new Map<number, string>();
   for (let r = 0; r < height; r++) {
     const line = doc.lines[top + r];
     if (!line) break;
     let cells = line.cells.slice();
+    if (line.option !== undefined && doc.perWindow) cells[0] = map.char(digits.get(line.option) ?? ' ')[0];
     if (line.option !== undefined && line.option === c.selected && cells.length > 1) {
       if (line.full && c.scroll) cells = [...line.full.slice(0, 2), ...line.full.slice(2 + c.scroll, 2 + c.scroll + cells.length - 2)];
       cells[1] = marker[0];
     }
     put(r, cells);
   }
-  const more = top + height < doc.lines.length;
   const last = height - 1;
-  if (doc.narrow) {
-    if (top > 0 && (last > 0 || !more)) grid[0][cols - 1] = map.char('▲')[0];
-    if (more || c.moreAfter) grid[last][cols - 1] = map.char('▼')[0];
-  } else if (c.moreAfter && grid[last][cols - 1] === SPACE) {
-    grid[last][cols - 1] = map.char('▼')[0];
-  }
+  const ind = indicators(doc, top, height, c.moreAfter);
+  if (ind.up) grid[0][cols - 1] = map.char('▲')[0];
+  if (ind.down && (doc.narrow || grid[last][cols - 1] === SPACE)) grid[last][cols - 1] = map.char('▼')[0];
 }
 
 function inputLine(input: InputRegion, cols: number, map: CharMap): { cells: Cell[]; cursor: number } {
@@ -174,4 +173,14 @@ function assignGlyphs(grid: Cell[][], previous: GlyphSlots): GlyphSlots {
     slots[slots.indexOf(null)] = key;
   }
   return slots;
+}
+
+/** Whether two frames would look the same on the LCD (text, cursor, backlight, glyph bitmaps). */
+export function sameFrame(a: ScreenFrame, b: ScreenFrame): boolean {
+  if (a.backlight !== b.backlight || a.cursor.mode !== b.cursor.mode || a.cursor.row !== b.cursor.row || a.cursor.col !== b.cursor.col) return false;
+  if (a.rows.some((r, i) => r !== b.rows[i])) return false;
+  return a.glyphs.every((g, i) => {
+    const h = b.glyphs[i];
+    return g === h || (!!g && !!h && g.length === h.length && g.every((v, j) => v === h[j]));
+  });
 }

@@ -19,7 +19,7 @@ export type Origin = 'bot' | 'human' | 'broadcast';
  */
 export interface OptionItem {
   kind: 'choice' | 'input' | 'link' | 'info';
-  /** The keypad digit that chooses it ("1".."9", "0" for the tenth). */
+  /** The keypad digit that chooses it ("1".."9", "0" for the tenth); unset on a message with more than ten (numbered per window, see pager.ts). */
   digit?: string;
   /** The quick reply or button as the bot sent it. */
   source: QuickReply | ReplyButton;
@@ -27,8 +27,10 @@ export interface OptionItem {
   text: string;
   /** What to type, for `input` options. */
   input?: 'phone' | 'email';
-  /** The first cell of its line: its digit, or a symbol. */
+  /** The first cell of its line: its digit, or a space. */
   symbol: string;
+  /** The second cell of its line: ↗ for a URL, ☎ for a phone number; a space otherwise. */
+  mark?: string;
   label: string;
   /** For links: the full target, shown across pages when chosen. */
   target?: string;
@@ -49,6 +51,8 @@ export interface Doc {
   options: OptionItem[];
   /** Whether the last column is kept free for the page indicator. */
   narrow: boolean;
+  /** More than ten numbered options: digits number the options of the window shown (pager.ts). */
+  perWindow: boolean;
 }
 
 /** The text of a message, marked by where it came from. */
@@ -72,9 +76,9 @@ export function optionItems(reply: BotReply, opts: ResolvedUIOptions): OptionIte
     if (b.type === 'url' || b.type === 'phone') {
       const target = (b.value ?? title).trim();
       const shown = b.type === 'url' ? compactUrl(target) : target;
-      const symbol = b.type === 'url' ? '↗' : '☎';
-      if (opts.links === 'send') items.push({ kind: 'choice', source: b, text: target, symbol, label: title || shown });
-      else items.push({ kind: 'link', source: b, text: target, symbol, label: shown || title, target: title && title !== target ? `${title}\n${target}` : target });
+      const mark = b.type === 'url' ? '↗' : '☎';
+      if (opts.links === 'send') items.push({ kind: 'choice', source: b, text: target, symbol: ' ', mark, label: title || shown });
+      else items.push({ kind: 'link', source: b, text: target, symbol: ' ', mark, label: shown || title, target: title && title !== target ? `${title}\n${target}` : target });
     } else {
       items.push({ kind: 'choice', source: b, text: (b.value ?? title).trim() || title, symbol: ' ', label: title });
     }
@@ -95,14 +99,16 @@ export function optionItems(reply: BotReply, opts: ResolvedUIOptions): OptionIte
       items.push({ kind: 'choice', source: q, text, symbol: ' ', label: title });
     }
   }
-  let n = 0;
-  for (const item of items) {
-    if (item.kind !== 'choice' && item.kind !== 'input') continue;
-    n++;
-    if (n <= 10) item.digit = String(n % 10);
-    item.symbol = item.digit ?? ' ';
-  }
+  // up to ten are numbered 1–9, 0 for good; with more, the pager numbers the ones each window shows
+  const numbered = items.filter(isNumbered);
+  if (numbered.length <= 10) numbered.forEach((item, i) => (item.digit = String((i + 1) % 10)));
+  for (const item of items) item.symbol = item.digit ?? ' ';
   return items;
+}
+
+/** Whether an option is chosen by a digit: everything but info (links too, to be shown in full). */
+export function isNumbered(item: OptionItem): boolean {
+  return item.kind !== 'info';
 }
 
 /** Whether an option can be marked with up/down. */
@@ -127,7 +133,7 @@ export function buildDoc(
   indicatorGlyphs = 0,
 ): Doc {
   const textCells = map.cells(text);
-  const optionCells = options.map((o) => [...map.char(o.symbol), SPACE, ...map.cells(o.label.replace(/\s+/g, ' '))]);
+  const optionCells = options.map((o) => [...map.char(o.symbol), ...(o.mark ? map.char(o.mark) : [SPACE]), ...map.cells(o.label.replace(/\s+/g, ' '))]);
   const dropped = new Set<string>();
   const keep = (g: string) => !dropped.has(g);
   for (;;) {
@@ -142,7 +148,7 @@ export function buildDoc(
     const narrow = lines.length > height && cols > 1;
     if (narrow) lines = lay(cols - 1);
     const over = overfullWindow(lines, Math.max(1, height), Math.max(0, glyphBudget - (narrow ? indicatorGlyphs : 0)));
-    if (!over) return { lines, textLines: lines.filter((l) => l.option === undefined).length, options, narrow };
+    if (!over) return { lines, textLines: lines.filter((l) => l.option === undefined).length, options, narrow, perWindow: options.filter(isNumbered).length > 10 };
     // Transliterate the rarest glyph of that window everywhere, and lay out again.
     const total = glyphCounts([textCells, ...optionCells]);
     const rarest = [...over].sort((a, b) => (total.get(a) ?? 0) - (total.get(b) ?? 0))[0];
@@ -157,4 +163,34 @@ function overfullWindow(lines: DocLine[], height: number, budget: number): Set<s
     if (seen.size > budget) return seen;
   }
   return null;
+}
+
+/** The documents of the messages and screens shown, laid out once per window height. */
+export class DocCache {
+  private readonly docs = new Map<string, Doc>();
+
+  constructor(
+    private readonly map: CharMap,
+    private readonly cols: number,
+    private readonly glyphs: boolean,
+    private readonly rom: string,
+  ) {}
+
+  /** The document named `key` for a window `height` rows high. */
+  get(key: string, text: string, items: OptionItem[], height: number): Doc {
+    const full = `${key}:${height}`;
+    let doc = this.docs.get(full);
+    if (!doc) {
+      if (this.docs.size > 16) this.docs.clear();
+      // one glyph is kept for the spinner; ▲ ▼ take two more on a paged screen (A02 has them in ROM)
+      const budget = this.glyphs ? 8 - 1 : 0;
+      doc = buildDoc(text, items, this.map, this.cols, height, budget, this.glyphs && this.rom === 'A00' ? 2 : 0);
+      this.docs.set(full, doc);
+    }
+    return doc;
+  }
+
+  clear(): void {
+    this.docs.clear();
+  }
 }
