@@ -24,7 +24,6 @@ import { AUTO_RATES, openBinding } from './link/baud.js';
 import { DeviceLink } from './link/link.js';
 import { fromBindingList, listPorts } from './link/ports.js';
 import type { DeviceCaps, LinkState } from './link/types.js';
-import { SimBinding, getSimBoard } from './sim/binding.js';
 import { silentLogger, type Logger } from './log.js';
 import type { MqttConfig } from './relay/config.js';
 import { startMqttPushes, type MqttPushes } from './relay/subscriber.js';
@@ -32,6 +31,17 @@ import { systemClock, type Clock } from './clock.js';
 import { DeviceUI, type UIAction } from './ui/device-ui.js';
 import { sendFailure, setupAdvice } from './send-failure.js';
 import type { UIOptions } from './ui/options.js';
+
+/**
+ * The simulated boards' serialport binding, loaded on the first use of a
+ * `sim:` port: it brings in avr8js, which a bridge serving real boards never
+ * needs (about 8 MB of its memory).
+ */
+const simBinding = () => import('./sim/binding.js');
+const LazySimBinding: BindingInterface = {
+  list: async () => (await simBinding()).SimBinding.list(),
+  open: async (options) => (await simBinding()).SimBinding.open(options),
+};
 
 export interface DeviceEntry {
   /** Serial port, by-id name, "auto" or "sim:<preset>". */
@@ -176,7 +186,7 @@ export class DeviceSession {
     this.log = (opts.logger ?? silentLogger).child(entry.port);
     this.clock = opts.clock ?? systemClock;
     this.retryDelay = opts.retryMinMs ?? 1000;
-    const given = opts.binding ?? (entry.port.startsWith('sim:') ? SimBinding : undefined);
+    const given = opts.binding ?? (entry.port.startsWith('sim:') ? LazySimBinding : undefined);
     // the configured rate, else the one the board answers at (the default, then 115200)
     const line = openBinding(given, entry.baudRate, {
       onRate: (path, rate) =>
@@ -217,6 +227,7 @@ export class DeviceSession {
   async start(): Promise<DeviceCaps> {
     this.stopped = false;
     if (this.entry.port.startsWith('sim:') && !this.opts.binding) {
+      const { getSimBoard } = await simBinding();
       try {
         getSimBoard(this.entry.port);
       } catch (e) {
