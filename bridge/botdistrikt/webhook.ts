@@ -2,6 +2,11 @@
  * The event-webhook receiver: BotDistrikt POSTs here what a live agent or a
  * broadcast sends to a user, and botduino shows it on the user's device.
  *
+ * Over 400 lines: one request's path through the receiver — path secret,
+ * method, source header, size and time limits, connection caps, body
+ * parsing, duplicates — reads top to bottom as the request meets it; its
+ * checks share the receiver's counters and caps.
+ *
  *   const hook = await startWebhook({ port: 8787, state });
  *   hook.on('push', ({ webchatId, source, replies }) => …);
  *   console.log(hook.url);  // put this URL on the Website Integration page

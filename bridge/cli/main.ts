@@ -3,6 +3,9 @@
  * The botduino command line. Data goes to stdout (JSON with --json), logs
  * and progress to stderr; exit codes are listed in `botduino --help` and
  * the README.
+ *
+ * Over 400 lines: the command table, one yargs definition per command with
+ * its options, help and examples; each command's work is in its own file.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

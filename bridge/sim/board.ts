@@ -5,6 +5,10 @@
  * behind a PCF8574 on TWI), buttons, ladder, keypad, LED and buzzer, and the
  * USART's serial line to the host.
  *
+ * Over 400 lines: one MCU wired to avr8js (memories, peripherals, pins,
+ * power, time, reset causes) is one object; the parts it drives are split
+ * out (hd44780, pcf8574, inputs, line, spm).
+ *
  * Time is simulated: CPU cycles at 16 MHz. `run(ms)` advances it
  * synchronously; `./runner.js` paces it to the wall clock.
  */
