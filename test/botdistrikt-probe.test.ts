@@ -36,7 +36,7 @@ describe('botduino probe against a local bot', () => {
 
   it('shows each request with its headers (User-Agent included) and each raw answer, masked, also for the refused ones', async () => {
     const r = await run({ accept: 'string' });
-    expect(r.text).toMatch(/1\. Register a user: ok\n   → POST http:\/\/127\.0\.0\.1:\d+\/api\/webchat_apps\/9\/user\n/);
+    expect(r.text).toMatch(/1\. Register a user: ok\n {3}→ POST http:\/\/127\.0\.0\.1:\d+\/api\/webchat_apps\/9\/user\n/);
     expect(r.text).toMatch(/user-agent: botduino\/\d+\.\d+\.\d+/);
     expect(r.text).toMatch(/2\. Send "hello" \(messageShape "text"\): failed[\s\S]*← 422[\s\S]*The message is not valid/);
     expect(r.text).toContain('"domain":"r8…et"');
@@ -80,7 +80,7 @@ describe('botduino probe against a local bot', () => {
   it('on an answer that is not JSON shows it raw and fails the step', async () => {
     const r = await run({ garbage: true });
     expect(r.ok).toBe(false);
-    expect(r.text).toMatch(/← 200\n     content-type: text\/html[\s\S]*<html>oops<\/html>/);
+    expect(r.text).toMatch(/← 200\n {5}content-type: text\/html[\s\S]*<html>oops<\/html>/);
   });
 
   it('reuses a given webchat_id instead of creating a new user', async () => {

@@ -1,13 +1,13 @@
 /**
  * Every command of the CLI through `main(args, io)`, as a user runs it:
- * exit codes (bridge/errors.ts EXIT, listed in `botduino --help`), data on
+ * exit codes (common/errors.ts EXIT, listed in `botduino --help`), data on
  * stdout, logs and advice on stderr.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { main, type CliIO } from '../bridge/cli/main.js';
 import { EXIT } from '../common/errors.js';
@@ -49,22 +49,6 @@ async function cli(args: string[], o: Omit<CliIO, 'stdout' | 'stderr'> & { onStd
     stderr: { write: (s: string) => ((stderr += s), o.onStderr?.(stderr)) },
   });
   return { code, stdout, stderr };
-}
-
-/** Resolves when `test` holds for the text seen so far. */
-function waitFor(test: () => boolean, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = setInterval(() => {
-      if (test()) {
-        clearInterval(tick);
-        resolve();
-      } else if (Date.now() - t0 > timeoutMs) {
-        clearInterval(tick);
-        reject(new Error('timed out'));
-      }
-    }, 20);
-  });
 }
 
 describe('help and usage', () => {

@@ -17,6 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'bd-proc-'));
 chmodSync(tmp, 0o755);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const ENTRY = join(packageRoot, 'bridge', 'cli', 'main.ts');
+// eslint-disable-next-line no-control-regex -- an ANSI escape is what it finds
 const ANSI = /\x1b\[/;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

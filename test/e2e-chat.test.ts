@@ -184,7 +184,7 @@ describe('chat on the simulated LCD keypad shield', () => {
     await r.see('Weather');
     await r.standIn.refuse();
     r.board.press('LEFT', { holdMs: 60 });
-    await r.see(/^  Bot offline   \| retrying in \ds $/);
+    await r.see(/^ {2}Bot offline {3}\| retrying in \ds $/);
     await r.standIn.accept();
     await r.see('You said: ping', 15_000);
     expect(r.standIn.processedMessages()).toEqual(['hi', 'ping me']);

@@ -4,7 +4,7 @@
  * message that may have arrived ("Not sent", retried only on a key press).
  */
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../common/errors.js';
+import { type ApiError } from '../common/errors.js';
 import { httpError, networkError } from '../bridge/botdistrikt/errors.js';
 import { sendFailure, setupAdvice } from '../bridge/send-failure.js';
 

@@ -111,7 +111,10 @@ describe('SimBinding with SerialPortStream', () => {
       let s = '';
       const on = (d: Buffer) => {
         s += d.toString('latin1');
-        if (s.length >= n) (port.off('data', on), resolve(s));
+        if (s.length >= n) {
+          port.off('data', on);
+          resolve(s);
+        }
       };
       port.on('data', on);
     });

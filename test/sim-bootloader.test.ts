@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { createPresetBoard } from '../bridge/sim/presets.js';
 import { SimBoard } from '../bridge/sim/board.js';
 import { OPTIBOOT_DIR } from '../bridge/sim/optiboot.js';
-import { loadDevice } from '../firmware/devices/index.js';
 
 function listen(board: SimBoard) {
   const rx: { t: number; b: number }[] = [];

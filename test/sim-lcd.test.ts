@@ -87,9 +87,13 @@ function driver(lcd: Hd44780) {
     lcd.bus(rs, false, true, n);
     lcd.bus(rs, false, false, n);
   };
-  const cmd = (c: number) => (nib(false, c >> 4), nib(false, c & 15));
-  const data = (s: string) => [...s].forEach((ch) => (nib(true, ch.charCodeAt(0) >> 4), nib(true, ch.charCodeAt(0) & 15)));
-  nib(false, 3), nib(false, 3), nib(false, 3), nib(false, 2);
+  const byte = (rs: boolean, b: number) => {
+    nib(rs, b >> 4);
+    nib(rs, b & 15);
+  };
+  const cmd = (...cs: number[]) => cs.forEach((c) => byte(false, c));
+  const data = (s: string) => [...s].forEach((ch) => byte(true, ch.charCodeAt(0)));
+  for (const n of [3, 3, 3, 2]) nib(false, n);
   return { cmd, data };
 }
 
@@ -97,25 +101,31 @@ describe('HD44780 model', () => {
   it('uses the 16×4 row offsets 0x00, 0x40, 0x10, 0x50', () => {
     const lcd = new Hd44780({ cols: 16, rows: 4 });
     const { cmd, data } = driver(lcd);
-    cmd(0x28), cmd(0x0c), cmd(0x01);
-    for (const [r, a] of [[0, 0x00], [1, 0x40], [2, 0x10], [3, 0x50]]) (cmd(0x80 | a), data(`row${r}`));
+    cmd(0x28, 0x0c, 0x01);
+    for (const [r, a] of [[0, 0x00], [1, 0x40], [2, 0x10], [3, 0x50]]) {
+      cmd(0x80 | a);
+      data(`row${r}`);
+    }
     expect(lcd.text().map((r) => r.trim())).toEqual(['row0', 'row1', 'row2', 'row3']);
   });
 
   it('wraps from the end of line 1 into line 2 and honours a decrementing entry mode', () => {
     const lcd = new Hd44780({ cols: 16, rows: 2 });
     const { cmd, data } = driver(lcd);
-    cmd(0x28), cmd(0x0c), cmd(0x01);
-    cmd(0x80 | 0x27), data('AB');
+    cmd(0x28, 0x0c, 0x01);
+    cmd(0x80 | 0x27);
+    data('AB');
     expect(lcd.text()[1][0]).toBe('B');
-    cmd(0x04), cmd(0x80 | 0x05), data('xyz');
+    cmd(0x04, 0x80 | 0x05);
+    data('xyz');
     expect(lcd.text()[0].slice(3, 6)).toBe('zyx');
   });
 
   it('shifts the display, then clear and home bring it back', () => {
     const lcd = new Hd44780({ cols: 8, rows: 1 });
     const { cmd, data } = driver(lcd);
-    cmd(0x20), cmd(0x0c), cmd(0x01), data('abcdefgh');
+    cmd(0x20, 0x0c, 0x01);
+    data('abcdefgh');
     cmd(0x18); // display shift left
     expect(lcd.text()[0]).toBe('bcdefgh ');
     cmd(0x02);
@@ -128,7 +138,7 @@ describe('HD44780 model', () => {
   it('reports a block cursor in the screen-model form', () => {
     const lcd = new Hd44780({ cols: 16, rows: 2 });
     const { cmd } = driver(lcd);
-    cmd(0x28), cmd(0x0d), cmd(0x80 | 0x42);
+    cmd(0x28, 0x0d, 0x80 | 0x42);
     expect(lcd.frame().cursor).toEqual({ mode: 'block', row: 1, col: 2 });
   });
 });

@@ -138,7 +138,7 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
     // 2. Send a text, in the configured shape, then the others on a 4xx.
     const send = (shape: MessageShape, out: Outgoing, u: BotUser) => client.sendMessage(u, out, { reregister: false, shape });
     let sent = await step(`Send "${message}" (messageShape "${configured}")`, () => send(configured, { text: message }, user));
-    let refusal = steps.at(-1)!.ok ? undefined : (error as ApiError | undefined);
+    const refusal = steps.at(-1)!.ok ? undefined : (error as ApiError | undefined);
     if (sent) acceptedShape = configured;
     else if (refusal instanceof ApiError && refusal.status !== undefined && refusal.status >= 400 && refusal.status < 500) {
       for (const other of MESSAGE_SHAPE_NAMES.filter((n) => n !== configured)) {

@@ -285,9 +285,16 @@ export function planScenario(board: SimBoard, steps: TimedStep[], o: Pick<Simula
   let lastT = 0;
   for (const s of steps) {
     lastT = Math.max(lastT, s.t);
-    if ('press' in s) (check(s.press, s), timeline.push({ t: s.t, act: () => board.press(s.press) }));
-    else if ('release' in s) (check(s.release, s), timeline.push({ t: s.t, act: () => board.release(s.release) }));
-    else if ('tap' in s) (check(s.tap, s), timeline.push({ t: s.t, act: () => board.press(s.tap, { holdMs: s.holdMs ?? 80 }) }));
+    if ('press' in s) {
+      check(s.press, s);
+      timeline.push({ t: s.t, act: () => board.press(s.press) });
+    } else if ('release' in s) {
+      check(s.release, s);
+      timeline.push({ t: s.t, act: () => board.release(s.release) });
+    } else if ('tap' in s) {
+      check(s.tap, s);
+      timeline.push({ t: s.t, act: () => board.press(s.tap, { holdMs: s.holdMs ?? 80 }) });
+    }
     else if ('type' in s) {
       let t = s.t;
       for (const group of multiTapKeys(s.type)) {

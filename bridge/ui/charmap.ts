@@ -38,6 +38,7 @@ const EMOJI: Record<string, string> = {
 };
 
 // Characters that never show: joiners, variation selectors, skin tones, BOM.
+// eslint-disable-next-line no-misleading-character-class -- each is listed to be dropped alone, never combined
 const INVISIBLE = /[\u200b-\u200f\u2060\ufe00-\ufe0f\ufeff\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]/u;
 
 const CYRILLIC_ON_A02: Record<string, string> = {
@@ -135,6 +136,7 @@ export class CharMap {
     }
     const parts = [...ch.normalize('NFD')];
     if (parts.length > 1 && parts.every((p) => this.code(p) !== undefined)) return parts.map((p) => this.code(p)!);
+    // eslint-disable-next-line no-control-regex -- control characters are what it finds (they never show)
     if (INVISIBLE.test(ch) || /[\u0000-\u001f\u007f-\u009f]/.test(ch)) return [];
     const typo = TYPOGRAPHY[ch];
     if (typo !== undefined) return this.ascii(typo);

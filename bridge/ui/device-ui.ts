@@ -46,14 +46,12 @@ interface Shown {
   items: OptionItem[];
 }
 
-export declare interface DeviceUI {
-  on(event: 'change', listener: () => void): this;
-  on(event: 'action', listener: (action: UIAction) => void): this;
-  off(event: 'change', listener: () => void): this;
-  off(event: 'action', listener: (action: UIAction) => void): this;
+export interface DeviceUIEvents {
+  change: [];
+  action: [action: UIAction];
 }
 
-export class DeviceUI extends EventEmitter {
+export class DeviceUI extends EventEmitter<DeviceUIEvents> {
   readonly options: ResolvedUIOptions;
   private readonly caps: UICaps;
   private readonly clock: Clock;

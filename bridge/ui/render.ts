@@ -3,7 +3,7 @@
  * the line being typed, a status box) and turns them into a ScreenFrame of
  * ROM codes, with the custom glyphs that this very frame needs.
  */
-import { CharMap, SPACE, type Cell } from './charmap.js';
+import { type CharMap, SPACE, type Cell } from './charmap.js';
 import { GLYPHS, SPINNER_FRAMES } from '../lcd/glyphs.js';
 import { blankFrame, type ScreenFrame } from '../lcd/screen.js';
 import type { Doc } from './view.js';

@@ -3,7 +3,7 @@
  * (wrapped text, then its options), ready to be scrolled through a window.
  */
 import type { BotReply, QuickReply, ReplyButton } from '../chat/replies.js';
-import { CharMap, flatten, glyphCounts, SPACE, type Cell } from './charmap.js';
+import { type CharMap, flatten, glyphCounts, SPACE, type Cell } from './charmap.js';
 import type { ResolvedUIOptions } from './options.js';
 import { wrap } from './wrap.js';
 
