@@ -7,7 +7,7 @@
  *   const ch = new Channel({ deviceId: 'uno-1', client, users });
  *   ch.on('thinking', () => …);                 // show "…"
  *   ch.on('replies', ({ replies }) => …);       // render them
- *   ch.on('failed', ({ error, notSent }) => …); // "not sent — press to retry"
+ *   ch.on('failed', ({ error, notSent }) => …); // sorted by send-failure.ts: check setup, bot offline, not sent
  *   await ch.send({ text: 'hi' });
  *
  * Events: 'thinking' { message }, 'replies' { replies, raw }, 'failed'
