@@ -214,14 +214,7 @@ async function simulateOnPty(
     await pty.close();
   };
   if (headless) {
-    let last = '';
-    const snapshot = () => {
-      const rows = lcdText(board);
-      const key = rows.join('\n');
-      if (key === last) return;
-      last = key;
-      out.data({ t: Math.round(board.nowMs), rows });
-    };
+    const snapshot = snapshotter(board, out);
     board.on('change', snapshot);
     snapshot();
     await new Promise<void>((resolve) => {
@@ -311,19 +304,24 @@ export function planScenario(board: SimBoard, steps: TimedStep[], o: Pick<Simula
   return { timeline, endAt: o.durationMs ?? lastT + SETTLE_MS };
 }
 
-/** Snapshots are taken once the screen has not changed for this long (simulated): no half-drawn screens. */
-const SETTLED_MS = 40;
-
-async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<number> {
-  const { timeline, endAt } = plan;
+/** Prints the LCD's rows as a JSON line with the simulated time, when they differ from the last ones printed. */
+function snapshotter(board: SimBoard, out: Output): () => void {
   let last = '';
-  const snapshot = () => {
+  return () => {
     const rows = lcdText(board);
     const key = rows.join('\n');
     if (key === last) return;
     last = key;
     out.data({ t: Math.round(board.nowMs), rows });
   };
+}
+
+/** Snapshots are taken once the screen has not changed for this long (simulated): no half-drawn screens. */
+const SETTLED_MS = 40;
+
+async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<number> {
+  const { timeline, endAt } = plan;
+  const snapshot = snapshotter(board, out);
   let changedAt: number | null = null;
   board.on('change', () => (changedAt = board.nowMs));
   snapshot();
