@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -115,7 +115,11 @@ describe('a generated PlatformIO project', () => {
     await generateProject(nano, out);
     const avr = '/usr/share/arduino/hardware/arduino/avr';
     const src = join(out, 'src');
-    for (const f of ['main.cpp', 'lcd.cpp', 'inputs.cpp', 'events.cpp', 'board.cpp', 'uart.cpp', 'twi.cpp', 'bd_protocol.cpp'])
+    // every firmware source and the runtime, found, not listed: a new file cannot be left out
+    const sources = [...readdirSync(join(root, 'firmware', 'src')), ...readdirSync(join(root, 'firmware', 'runtime'))].filter((f) => f.endsWith('.cpp')).sort();
+    expect(sources).toEqual(expect.arrayContaining(['clock.cpp', 'main.cpp', 'bd_protocol.cpp']));
+    expect(readdirSync(src).filter((f) => f.endsWith('.cpp')).sort()).toEqual(sources);
+    for (const f of sources)
       execFileSync('avr-g++', [
         '-fsyntax-only',
         '-Os',
