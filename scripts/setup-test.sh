@@ -4,11 +4,12 @@
 # g++ (the C++ conformance harness), systemd (systemd-analyze rates the
 # service unit's hardening offline), Mosquitto (the MQTT broker the relay
 # tests start on a loopback port), avrdude and python3 (flashing the simulated
-# board through a pseudo-terminal), then the npm dependencies.
+# board through a pseudo-terminal), clang-format (the firmware's C++ style),
+# then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(gcc-avr avr-libc arduino-core-avr avrdude python3 clang g++ make systemd mosquitto)
+need=(gcc-avr avr-libc arduino-core-avr avrdude python3 clang clang-format g++ make systemd mosquitto)
 # libFuzzer's runtime is only a "Recommends" of clang: name it, for the clang Debian ships
 clang_major() { { apt-cache depends clang 2>/dev/null || true; } | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1 || true; }
 llvm=$(clang_major)

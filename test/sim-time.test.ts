@@ -12,7 +12,7 @@ describe('simulated time', () => {
   it('arrives at every target, to the cycle, through unplugs and plugs at fractional times', () => {
     const board = createPresetBoard('lcd-keypad-shield');
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 400; i++) {
       const before = board.nowMs;
       const ms = rnd() * 3 + 1 / 3;

@@ -31,8 +31,8 @@
 #define Q_CMD 0x80
 #define Q_BACKLIGHT 0x81
 static uint8_t q[Q_SIZE];
-static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
-static uint8_t q_run;           // characters left in the record being written
+static uint8_t q_head, q_tail;        // free-running; head - tail is the fill
+static uint8_t q_run;                 // characters left in the record being written
 static uint8_t clear_ms, clear_tick;  // clock_ms8() and clock_tick() when the running clear reached the LCD
 // A clear is sent on the bus, then runs 1.52 ms in the LCD; nothing is written meanwhile.
 #define CLEAR_NONE 0

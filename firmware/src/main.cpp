@@ -22,9 +22,9 @@
 static_assert(BD_OK == 0 && BD_REJECT_REASONS == 6, "reject reasons changed: update the PONG counters");
 // PONG's first six counters are the reject counts, in the reasons' order.
 static_assert(offsetof(bd_pong_t, crc) == 0 && offsetof(bd_pong_t, long_) == 2 && offsetof(bd_pong_t, badkind) == 4 &&
-                  offsetof(bd_pong_t, field) == 6 && offsetof(bd_pong_t, trunc) == 8 && offsetof(bd_pong_t, esc) == 10 &&
-                  BD_REJECT_CRC == 1 && BD_REJECT_LONG == 2 && BD_REJECT_KIND == 3 && BD_REJECT_FIELD == 4 &&
-                  BD_REJECT_TRUNC == 5 && BD_REJECT_ESC == 6,
+                  offsetof(bd_pong_t, field) == 6 && offsetof(bd_pong_t, trunc) == 8 &&
+                  offsetof(bd_pong_t, esc) == 10 && BD_REJECT_CRC == 1 && BD_REJECT_LONG == 2 && BD_REJECT_KIND == 3 &&
+                  BD_REJECT_FIELD == 4 && BD_REJECT_TRUNC == 5 && BD_REJECT_ESC == 6,
               "PONG's counters changed: update send_pong()");
 
 // ---- the line being received
@@ -42,7 +42,8 @@ static uint16_t rejects[BD_REJECT_REASONS];
 // Copies a string constant from flash; its length is known when compiling.
 #define COPY_P(dst, text) (memcpy_P((dst), PSTR(text), sizeof(text) - 1), (uint8_t)(sizeof(text) - 1))
 static_assert(sizeof(BD_FW_NAME) - 1 <= BD_HELLO_FW_MAX && sizeof(BD_FW_VERSION) - 1 <= BD_HELLO_VER_MAX &&
-                  sizeof(BD_BOARD_NAME) - 1 <= BD_HELLO_BOARD_MAX && sizeof(BD_BUTTON_NAMES) - 1 <= BD_HELLO_BUTTONS_MAX &&
+                  sizeof(BD_BOARD_NAME) - 1 <= BD_HELLO_BOARD_MAX &&
+                  sizeof(BD_BUTTON_NAMES) - 1 <= BD_HELLO_BUTTONS_MAX &&
                   sizeof(BD_KEYPAD_LAYOUT) - 1 <= BD_HELLO_KEYS_MAX,
               "a HELLO string of bd_config.h is longer than the protocol allows");
 

@@ -28,10 +28,10 @@
 static volatile uint8_t queue[TWI_QUEUE];
 // Free-running: the main loop moves head, the interrupt tail.
 static volatile uint8_t head, tail;
-static volatile bool busy;       // a transaction is running
-static volatile uint8_t steps;   // bus steps done, to notice a stuck bus
-static uint8_t run;              // bytes sent in this transaction (interrupt only)
-static uint8_t address;          // 7-bit
+static volatile bool busy;      // a transaction is running
+static volatile uint8_t steps;  // bus steps done, to notice a stuck bus
+static uint8_t run;             // bytes sent in this transaction (interrupt only)
+static uint8_t address;         // 7-bit
 static uint8_t seen_steps, seen_at;
 
 // The next bus byte goes out first thing (the bus waits for it), the
