@@ -113,6 +113,7 @@ export class DeviceSession {
     });
     this.link = new DeviceLink({
       path: entry.port,
+      clock: this.clock,
       baudRate: line.baudRate,
       binding: line.binding,
       // the link lists ports as it would without the rate-finding binding around the port's own

@@ -50,6 +50,13 @@ describe('finding the line rate', () => {
     port.close();
   }, 20_000);
 
+  it('finds a board flashed at 115200 with the default windows: the rest of its boot HELLO, arriving after the switch, is not taken as noise', async () => {
+    const old = new SimBoard({ device: { ...loadDevice('lcd-keypad-shield'), baud: 115200 }, hex: fixtureHex('lcd-keypad-shield-115200') });
+    const { port, rates } = await openFinding(old, {});
+    expect(rates).toEqual([115200]);
+    port.close();
+  }, 20_000);
+
   it('leaves the port at 250000 when nothing answers, for the link to say so', async () => {
     const silent = new SimBoard({ device: { name: 'silent', board: 'uno', lcd: parallelLcd(16, 2) }, hex: fixtureHex('lcd-16x2') });
     const { port, rates } = await openFinding(silent, { firstMs: 300, nextMs: 300 });

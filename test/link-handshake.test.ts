@@ -69,7 +69,7 @@ describe('opening a board', () => {
     expect(err).toBeInstanceOf(SerialError);
     expect(err.message).toMatch(/not botduino frames/);
     expect(err.message).toMatch(/baud rate/);
-    expect(err.message).toMatch(/115200/);
+    expect(err.message).toMatch(/250000/);
   });
 });
 

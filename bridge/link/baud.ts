@@ -32,6 +32,9 @@ import { bindingFor } from './ports.js';
 
 /** The default line rate of boards built now (the device description's `baud`). */
 export const DEFAULT_BAUD = 250_000;
+/** After a change of rate, bytes that arrive within this long (the port's own time) were on their way before it. */
+const SETTLE_MS = 30;
+
 /** The rates tried when none is configured: the default, then the rate of boards flashed before it. */
 export const AUTO_RATES = [DEFAULT_BAUD, 115_200];
 
@@ -115,6 +118,10 @@ class RatePort implements BindingPortInterface {
 
   async find(rates: number[], opts: RateOptions): Promise<number | null> {
     const noiseLimit = opts.noiseBytes ?? 24;
+    // A port on its own time (a simulated board) has its windows measured on that time: on a loaded
+    // machine the board falls behind the wall clock, and must get as long to answer as a real one.
+    const own = (this.port as { boardTimeMs?: () => number }).boardTimeMs?.bind(this.port);
+    const now = own ?? (() => Date.now());
     for (let i = 0; i < rates.length; i++) {
       const rate = rates[i];
       if (i > 0) await this.port.update({ baudRate: rate });
@@ -130,17 +137,27 @@ class RatePort implements BindingPortInterface {
         },
         overlong: (n) => (noise += n),
       });
-      const deadline = Date.now() + (i === 0 ? (opts.firstMs ?? 2500) : (opts.nextMs ?? 800));
+      const deadline = now() + (i === 0 ? (opts.firstMs ?? 2500) : (opts.nextMs ?? 800));
+      // After a change of rate, what was already on its way (sent or read at the old rate) is not
+      // this rate's: bytes of the first SETTLE_MS are dropped, and so is the rest of a line begun before.
+      const settleUntil = i === 0 ? 0 : now() + SETTLE_MS;
+      let aligned = i === 0;
       const pingEvery = opts.pingMs ?? 200;
       let nextPing = 0;
-      while (frames === 0 && noise < noiseLimit && Date.now() < deadline) {
+      while (frames === 0 && noise < noiseLimit && now() < deadline) {
         if (!this.port.isOpen) return null;
-        if (Date.now() >= nextPing) {
+        if (now() >= nextPing) {
           await this.port.write(Buffer.from(encodeLine({ kind: 'PING', seq: 0 } as Message), 'latin1'));
-          nextPing = Date.now() + pingEvery;
+          nextPing = now() + pingEvery;
         }
-        const chunk = await this.readFor(Math.min(nextPing, deadline) - Date.now());
-        if (chunk) {
+        let chunk = await this.readFor(Math.min(nextPing, deadline) - now());
+        if (chunk && now() < settleUntil) chunk = null;
+        if (chunk && !aligned) {
+          const nl = chunk.indexOf(0x0a);
+          chunk = nl < 0 ? null : chunk.subarray(nl + 1);
+          if (chunk) aligned = true;
+        }
+        if (chunk && chunk.length) {
           split.push(chunk);
           seen.push(chunk);
           // frames are printable ASCII and line ends: any other byte is the line at the wrong rate (or no botduino)

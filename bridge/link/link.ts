@@ -18,10 +18,12 @@ import { decode, encode } from '../../protocol/codec.js';
 import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
 import { LineSplitter } from '../../protocol/lines.js';
 import { MAX_DEVICE_FRAME, MAX_DEVICE_ID, PROTOCOL_VERSION, type Message, type MessageOf } from '../../protocol/schema.js';
-import { BotduinoError, MismatchError, SerialError } from '../../common/errors.js';
+import { type BotduinoError, MismatchError, SerialError } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { ScreenFrame } from '../lcd/screen.js';
 import { capsFromHello, firmwareOf, looseHello, reflashText, speaksOurProtocol, type FirmwareInfo } from './hello.js';
+import { DEFAULT_BAUD } from './baud.js';
 import { openError } from './open-errors.js';
 import { bindingFor, candidatesFor, fromBindingList, listPorts, resolveTarget, type PortInfo, type PortTarget } from './ports.js';
 import { diffScreen, LcdModel } from './screen-model.js';
@@ -35,8 +37,10 @@ export interface DeviceLinkOptions extends RtoOptions {
    * or `auto`: the first port with an Arduino's USB ids whose board answers.
    */
   path: string;
-  /** Default 115200: must match the firmware's (see the device description). */
+  /** Default 250000, the device description's default: must match the firmware's (see its `baud`). */
   baudRate?: number;
+  /** The clock every timer of the link runs on (handshake, retransmit, heartbeat, reconnect); default the system's. */
+  clock?: Clock;
   /** serialport binding (a simulated board's, a test's); default: serialport's native one. */
   binding?: BindingInterface;
   /** Default: silent. Every frame in and out is logged at debug level. */
@@ -92,8 +96,8 @@ type Frame = InFlight & { done?: Done };
 interface Handshake {
   resolve(caps: DeviceCaps): void;
   reject(err: Error): void;
-  whoTimer: NodeJS.Timeout | null;
-  deadline: NodeJS.Timeout | null;
+  whoTimer: unknown;
+  deadline: unknown;
   whoDelay: number;
   /** When reconnecting: the board must announce this id (if both have one). */
   expectId?: string;
@@ -138,7 +142,7 @@ function framedIntact(line: string, reason: string): boolean {
 const zeroRejects = () => ({ crc: 0, long: 0, kind: 0, field: 0, trunc: 0, esc: 0 });
 
 export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
-  private readonly o: Required<Omit<DeviceLinkOptions, 'binding' | 'logger' | 'listPorts' | keyof RtoOptions>>;
+  private readonly o: Required<Omit<DeviceLinkOptions, 'binding' | 'logger' | 'listPorts' | 'clock' | keyof RtoOptions>>;
   private readonly log: Logger;
   private binding: BindingInterface | null = null;
   private target: PortTarget | null = null;
@@ -147,10 +151,12 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   private _caps: DeviceCaps | null = null;
   private stopping = false;
 
+  private readonly clock: Clock;
+
   // reliable delivery
   private readonly win: SendWindow;
   private readonly queue: Queued[] = [];
-  private retxTimer: NodeJS.Timeout | null = null;
+  private retxTimer: unknown = null;
   private timeoutsInARow = 0;
   private lastGoBack = { exp: -1, at: 0 };
   /** The board's boot counter we hold receive state for, and the seq expected next from it. */
@@ -158,13 +164,13 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   private rxExpect = 1;
 
   // heartbeat
-  private heartbeat: NodeJS.Timeout | null = null;
+  private heartbeat: unknown = null;
   private pingSeq = 0;
   private pingSentAt = 0;
   private missed = 0;
 
   // reconnect
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: unknown = null;
 
   // screen
   private desired: ScreenFrame | null = null;
@@ -191,9 +197,10 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   constructor(private readonly opts: DeviceLinkOptions) {
     super();
+    this.clock = opts.clock ?? systemClock;
     this.o = {
       path: opts.path,
-      baudRate: opts.baudRate ?? 115200,
+      baudRate: opts.baudRate ?? DEFAULT_BAUD,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 8000,
       whoIntervalMs: opts.whoIntervalMs ?? 250,
       whoMaxIntervalMs: opts.whoMaxIntervalMs ?? 1000,
@@ -248,7 +255,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   /** Closes the port; pending setId() calls reject. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     const s = this.session;
     if (s) {
@@ -387,11 +394,11 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
         s.handshake = hs;
         const who = () => {
           this.sendWho(s, this.win.next);
-          hs.whoTimer = setTimeout(who, hs.whoDelay);
+          hs.whoTimer = this.clock.setTimeout(who, hs.whoDelay);
           hs.whoDelay = Math.min(hs.whoDelay * 2, this.o.whoMaxIntervalMs);
         };
         who();
-        hs.deadline = setTimeout(() => this.failHandshake(s, this.silentBoardError(s, timeoutMs)), timeoutMs);
+        hs.deadline = this.clock.setTimeout(() => this.failHandshake(s, this.silentBoardError(s, timeoutMs)), timeoutMs);
       });
     } catch (err) {
       await this.dropSession(s, err instanceof MismatchError);
@@ -403,8 +410,8 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     const hs = s.handshake;
     if (!hs) return;
     s.handshake = null;
-    if (hs.whoTimer) clearTimeout(hs.whoTimer);
-    if (hs.deadline) clearTimeout(hs.deadline);
+    if (hs.whoTimer) this.clock.clearTimeout(hs.whoTimer);
+    if (hs.deadline) this.clock.clearTimeout(hs.deadline);
     hs.reject(err);
   }
 
@@ -516,8 +523,8 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
         return;
       }
       s.handshake = null;
-      if (hs.whoTimer) clearTimeout(hs.whoTimer);
-      if (hs.deadline) clearTimeout(hs.deadline);
+      if (hs.whoTimer) this.clock.clearTimeout(hs.whoTimer);
+      if (hs.deadline) this.clock.clearTimeout(hs.deadline);
       if (key !== this.sessionKey || classifySeq(msg.txb, this.rxExpect) === 'ahead') {
         // A new boot; or the board's oldest unacknowledged event is past what we expect (someone else
         // acknowledged the ones between): either way, expect what it sends next.
@@ -548,7 +555,11 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     // Pin the board's expected seq before any reliable frame: a HELLO sent at boot does not answer our WHO.
     this.sendWho(s, this.win.next);
     this.missed = 0;
-    this.heartbeat = setInterval(() => this.beat(s), this.o.pingIntervalMs);
+    const beat = () => {
+      this.heartbeat = this.clock.setTimeout(beat, this.o.pingIntervalMs);
+      this.beat(s);
+    };
+    this.heartbeat = this.clock.setTimeout(beat, this.o.pingIntervalMs);
     this.setState('online', `${caps.firmware} ${caps.version} on ${caps.board}, ${caps.cols}×${caps.rows} LCD`);
     this.emit('online', caps);
     this.pump();
@@ -605,7 +616,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     this.st.pongs++;
     this.missed = 0;
     if (msg.seq === this.pingSeq && this.pingSentAt) {
-      this.win.sample(performance.now() - this.pingSentAt);
+      this.win.sample(this.clock.now() - this.pingSentAt);
       this.pingSentAt = 0;
     }
     this.st.device = {
@@ -652,14 +663,14 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   }
 
   private transmit(s: Session, line: string, msg: Message, done?: Done): void {
-    this.win.add(line, msg, performance.now());
+    this.win.add(line, msg, this.clock.now());
     if (done) (this.win.frames[this.win.frames.length - 1] as Frame).done = done;
     this.writeLine(s, line, msg);
     if (!this.retxTimer) this.armRetransmit();
   }
 
   private onAck(seq: number): void {
-    const done = this.win.ack(seq, performance.now()) as Frame[];
+    const done = this.win.ack(seq, this.clock.now()) as Frame[];
     if (!done.length) return;
     this.timeoutsInARow = 0;
     for (const f of done) {
@@ -684,7 +695,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     }
     if (msg.exp !== this.win.base) this.onAck(prevSeq(msg.exp));
     if (!this.win.frames.length) return;
-    const now = performance.now();
+    const now = this.clock.now();
     // Several NAKs for one loss arrive together: go back once per round trip.
     if (this.lastGoBack.exp === msg.exp && now - this.lastGoBack.at < this.win.rto / 2) return;
     this.lastGoBack = { exp: msg.exp, at: now };
@@ -692,7 +703,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   }
 
   private goBack(s: Session): void {
-    const frames = this.win.resendAll(performance.now());
+    const frames = this.win.resendAll(this.clock.now());
     for (const f of frames) {
       this.st.retransmits++;
       this.writeLine(s, f.line, f.msg);
@@ -701,10 +712,10 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   }
 
   private armRetransmit(): void {
-    if (this.retxTimer) clearTimeout(this.retxTimer);
+    if (this.retxTimer) this.clock.clearTimeout(this.retxTimer);
     this.retxTimer = null;
     if (!this.win.frames.length || this._state !== 'online') return;
-    this.retxTimer = setTimeout(() => this.onRetransmitTimeout(), this.win.rto);
+    this.retxTimer = this.clock.setTimeout(() => this.onRetransmitTimeout(), this.win.rto);
   }
 
   private onRetransmitTimeout(): void {
@@ -727,7 +738,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     }
     this.missed++;
     this.pingSeq = (this.pingSeq + 1) & 0xff;
-    this.pingSentAt = performance.now();
+    this.pingSentAt = this.clock.now();
     this.st.pingsSent++;
     this.write(s, { kind: 'PING', seq: this.pingSeq });
   }
@@ -754,7 +765,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   /** After a (re)connect or a board reset: nothing in flight counts, the LCD is unknown. */
   private resetSessionState(caps: DeviceCaps): void {
-    if (this.retxTimer) clearTimeout(this.retxTimer);
+    if (this.retxTimer) this.clock.clearTimeout(this.retxTimer);
     this.retxTimer = null;
     this.timeoutsInARow = 0;
     const requeue: Queued[] = [];
@@ -796,7 +807,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private scheduleReconnect(delay: number): void {
     if (this.stopping) return;
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = null;
       void this.reconnectOnce(delay);
     }, delay);
@@ -828,9 +839,9 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   private async dropSession(s: Session, drain = false): Promise<void> {
     if (this.session === s) {
       this.session = null;
-      if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.heartbeat) this.clock.clearTimeout(this.heartbeat);
       this.heartbeat = null;
-      if (this.retxTimer) clearTimeout(this.retxTimer);
+      if (this.retxTimer) this.clock.clearTimeout(this.retxTimer);
       this.retxTimer = null;
     }
     if (s.closed) return;

@@ -105,6 +105,15 @@ export class SimPort implements BindingPortInterface {
   private readonly offUnplug: () => void;
   private readonly board: SimBoard;
 
+  /**
+   * The board's own time in ms: a program that waits for the board (the line
+   * rate finder) measures its waits on it, so a board that falls behind the
+   * wall clock on a loaded machine is waited for as long as a real one.
+   */
+  boardTimeMs(): number {
+    return this.board.nowMs;
+  }
+
   constructor(
     private readonly entry: Entry,
     options: Required<OpenOptions>,
