@@ -13,7 +13,7 @@ import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn, type StandIn } from '../bridge/botdistrikt/standin.js';
 import { Users } from '../bridge/botdistrikt/users.js';
-import { createPresetBoard, registerSimBoard, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
+import { createPresetBoard, registerSimBoard, runnerFor, simClock, unregisterSimBoard, type SimBoard } from '../bridge/sim/index.js';
 import type { UIOptions } from '../bridge/ui/options.js';
 import { frameToText } from '../bridge/lcd/text-view.js';
 
@@ -33,6 +33,8 @@ interface Rig {
   tap(name: string): Promise<void>;
   /** Moves the mark with DOWN to the option starting with `title` and chooses it with `select`. */
   choose(title: string, select?: string): Promise<void>;
+  /** Waits `ms` of the board's time. */
+  pause(ms: number): Promise<void>;
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -41,10 +43,21 @@ afterEach(async () => {
 });
 let n = 0;
 
-async function rig(preset: string, o: { ui?: UIOptions; startMessage?: string; sendTimeoutMs?: number; pushDelayMs?: number } = {}): Promise<Rig> {
+/**
+ * A bridge and a simulated board. The bridge's timers (multi-tap, reading time, the link's) run on the
+ * board's own time, and so do the test's waits: `slowdown` runs the board at a fraction of real speed and
+ * nothing changes but how long the test takes.
+ */
+async function rig(
+  preset: string,
+  o: { ui?: UIOptions; startMessage?: string; sendTimeoutMs?: number; pushDelayMs?: number; slowdown?: number } = {},
+): Promise<Rig> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bd-e2e-'));
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   const board = createPresetBoard(preset);
+  if (o.slowdown) runnerFor(board, { slowdown: o.slowdown });
+  const clock = simClock(board);
+  const pause = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
   const path = `sim:e2e-chat-${n++}`;
   registerSimBoard(path, board);
   cleanups.push(() => unregisterSimBoard(path));
@@ -58,6 +71,7 @@ async function rig(preset: string, o: { ui?: UIOptions; startMessage?: string; s
     startMessage: o.startMessage ?? 'hi',
     ui: { ...QUICK_UI, ...o.ui },
     webhook: { host: '127.0.0.1', port: 0 },
+    clock,
   });
   cleanups.push(() => bridge.stop());
   const { online } = await bridge.start();
@@ -68,14 +82,14 @@ async function rig(preset: string, o: { ui?: UIOptions; startMessage?: string; s
   const changed = (before: string, ms: number) =>
     new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(t);
+        clock.clearTimeout(t);
         board.off('change', check);
         resolve();
       };
       const check = () => {
         if (lcd() !== before) done();
       };
-      const t = setTimeout(done, ms);
+      const t = clock.setTimeout(done, ms);
       board.on('change', check);
     });
   const see = (what: string | RegExp, timeoutMs = 15_000) =>
@@ -98,7 +112,7 @@ async function rig(preset: string, o: { ui?: UIOptions; startMessage?: string; s
     const before = lcd();
     board.press(name, { holdMs: 60 });
     await changed(before, 1500);
-    await new Promise((r) => setTimeout(r, 150));
+    await pause(150);
   };
   const choose = async (title: string, select = 'SELECT') => {
     const marked = new RegExp(`\\d→${title.slice(0, 6)}`);
@@ -106,7 +120,7 @@ async function rig(preset: string, o: { ui?: UIOptions; startMessage?: string; s
     expect(lcd()).toMatch(marked);
     board.press(select, { holdMs: 60 });
   };
-  return { board, bridge, standIn, lcd, see, tap, choose };
+  return { board, bridge, standIn, lcd, see, tap, choose, pause };
 }
 
 describe('chat on the simulated LCD keypad shield', () => {
@@ -192,25 +206,31 @@ describe('chat on the simulated LCD keypad shield', () => {
 });
 
 describe('chat on the simulated 20×4 I2C LCD with a keypad', () => {
-  it('types "hi" by multi-tap, sends it with #, and shows the answer on 20×4', async () => {
-    const r = await rig('i2c-lcd-keypad', { startMessage: 'menu', ui: { multiTapMs: 600 } });
-    await r.see('Hello! I am the');
+  async function typesHi(slowdown?: number) {
+    const r = await rig('i2c-lcd-keypad', { startMessage: 'menu', ui: { multiTapMs: 600 }, slowdown });
+    await r.see('Hello! I am the', 15_000 * (slowdown ?? 1));
     expect(r.lcd().split('|')).toHaveLength(4);
     expect(r.lcd().split('|')[0]).toHaveLength(20);
-    await r.see('Weather');
+    await r.see('Weather', 15_000 * (slowdown ?? 1));
     await r.tap('*'); // digits choose the menu's options: * starts typing instead
     for (const k of ['4', '4']) await r.tap(k);
-    await new Promise((res) => setTimeout(res, 900));
+    await r.pause(900);
     for (const k of ['4', '4', '4']) await r.tap(k);
-    await new Promise((res) => setTimeout(res, 900));
-    await r.see('hi');
+    await r.pause(900);
+    await r.see('hi', 15_000 * (slowdown ?? 1));
     const before = r.standIn.processedMessages().length;
     r.board.press('#', { holdMs: 60 });
-    await r.see('Hello! I am the');
-    await new Promise((res) => setTimeout(res, 300));
+    await r.see('Hello! I am the', 15_000 * (slowdown ?? 1));
+    await r.pause(300);
     expect(r.standIn.processedMessages()).toEqual(['menu', 'hi']);
     expect(before).toBe(1);
-  });
+  }
+
+  it('types "hi" by multi-tap, sends it with #, and shows the answer on 20×4', () => typesHi());
+
+  // The bridge's 600 ms multi-tap timer and the test's waits run on the board's time: a board far slower than
+  // real time (a loaded machine) types the same word.
+  it('types "hi" by multi-tap with the board at a tenth of real speed', () => typesHi(10), 180_000);
 
   it('starts a new conversation with NEW: a fresh user, and the welcome again', async () => {
     const r = await rig('i2c-lcd-keypad', { startMessage: 'menu' });

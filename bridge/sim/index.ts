@@ -14,6 +14,7 @@ import { runnerFor, type RunMode, type SimRunner } from './runner.js';
 export { SimBoard, CPU_HZ, type SimBoardOptions, type SimBoardEvents, type ResetCause } from './board.js';
 export { Hd44780, type Hd44780Options, type LcdCursor, type TextOptions } from './hd44780.js';
 export { ROM_A00, ROM_A02, romTable, romReverse, type RomName } from '../lcd/rom.js';
+export { simClock } from './sim-clock.js';
 export { SimRunner, runnerFor, type RunMode, type RunnerOptions, type RunnerStats } from './runner.js';
 export {
   SimBinding,

@@ -13,6 +13,12 @@ export interface RunnerOptions {
   sliceMs?: number;
   /** Longest the runner keeps the event loop busy at once, in wall ms; default 20. */
   budgetMs?: number;
+  /**
+   * Realtime mode at a fraction of real speed: 10 runs the board at a tenth
+   * (tests use it to prove nothing depends on how fast the machine is).
+   * Default 1.
+   */
+  slowdown?: number;
 }
 
 export interface RunnerStats {
@@ -30,6 +36,7 @@ export class SimRunner {
   readonly mode: RunMode;
   private readonly sliceMs: number;
   private readonly budgetMs: number;
+  private readonly slowdown: number;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private wallStart = 0;
   private simStart = 0;
@@ -44,6 +51,7 @@ export class SimRunner {
     this.mode = opts.mode ?? 'realtime';
     this.sliceMs = opts.sliceMs ?? 2;
     this.budgetMs = opts.budgetMs ?? 20;
+    this.slowdown = Math.max(1, opts.slowdown ?? 1);
   }
 
   get running(): boolean {
@@ -91,7 +99,7 @@ export class SimRunner {
       this.schedule(0);
       return;
     }
-    let target = this.simStart + this.shift + (performance.now() - this.wallStart);
+    let target = this.simStart + this.shift + (performance.now() - this.wallStart) / this.slowdown;
     const lag = target - this.board.nowMs;
     if (lag > MAX_LAG_MS) {
       this.shift -= lag - this.sliceMs;
@@ -100,8 +108,8 @@ export class SimRunner {
     }
     while (this.board.nowMs < target && performance.now() - t0 < this.budgetMs)
       this.board.run(Math.min(this.sliceMs, target - this.board.nowMs));
-    const ahead = this.board.nowMs - (this.simStart + this.shift + (performance.now() - this.wallStart));
-    this.schedule(ahead > 1 ? Math.max(1, Math.floor(ahead)) : 0);
+    const ahead = this.board.nowMs - (this.simStart + this.shift + (performance.now() - this.wallStart) / this.slowdown);
+    this.schedule(ahead > 0.1 ? Math.max(1, Math.floor(ahead * this.slowdown)) : 0);
   }
 }
 
