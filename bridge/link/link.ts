@@ -499,6 +499,9 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
         break;
       case 'PONG':
         this.onPong(msg);
+        // A new boot counter with no HELLO seen: the board reset and its HELLO was lost. A board's
+        // first event after boot has seq 1; the HELLO answering our WHO corrects it if it queued more.
+        if (String(msg.boot) !== this.sessionKey) this.onBoardReset(s, msg.boot, 1);
         break;
       default:
         break; // host kinds from the board: nothing to do
@@ -538,15 +541,27 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     if (this._state !== 'online' || this.session !== s) return;
     this._caps = caps;
     if (key !== this.sessionKey) {
-      // The board reset under us: its LCD is blank and its session is new.
-      this.log.info(`board reset (boot ${caps.boot}): redrawing`);
-      this.sessionKey = key;
+      this.onBoardReset(s, caps.boot, msg.txb);
+    } else if (classifySeq(msg.txb, this.rxExpect) === 'ahead') {
+      // The answer to the WHO sent when a PONG showed the reset: the board's oldest unacknowledged event.
       this.rxExpect = msg.txb;
-      this.resetSessionState(caps);
-      this.sendWho(s, this.win.next);
-      this.emit('online', caps);
-      this.pump();
     }
+  }
+
+  /**
+   * The board reset under us (a HELLO or a PONG with a new boot counter; its HELLO may have been
+   * lost on the line, as in a brownout): its LCD is blank, its event seq starts again at `txb`.
+   */
+  private onBoardReset(s: Session, boot: number, txb: number): void {
+    const caps = this._caps!;
+    this.log.info(`board reset (boot ${boot}): redrawing`);
+    this.sessionKey = String(boot);
+    this.rxExpect = txb;
+    this._caps = { ...caps, boot };
+    this.resetSessionState(this._caps);
+    this.sendWho(s, this.win.next);
+    this.emit('online', this._caps);
+    this.pump();
   }
 
   private goOnline(s: Session, caps: DeviceCaps): void {
