@@ -1,38 +1,37 @@
-/**
- * The link's timers run on the clock it is given: on a manual clock nothing
- * times out until the clock says so, whatever the wall clock does.
- */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../bridge/clock.js';
 import { DeviceLink } from '../bridge/link/link.js';
-import { SerialError } from '../common/errors.js';
 import { FakeBinding, FakeBoard } from '../support/fake-board.js';
 
-/** A clock that moves only when told to. */
-function manualClock(): Clock & { advance(ms: number): void; pending(): number } {
-  let now = 0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      timers.set(++seq, { at: now + ms, fn });
-      return seq;
-    },
-    clearTimeout: (h) => void timers.delete(h as number),
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = end;
-    },
-    pending: () => timers.size,
-  };
+/** A clock that moves only when the test says so. */
+class ManualClock implements Clock {
+  private t = 0;
+  private seq = 0;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | null = null;
+      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+    }
+    this.t = end;
+  }
 }
 
 const links: DeviceLink[] = [];
@@ -42,23 +41,30 @@ afterEach(async () => {
 });
 
 describe('the link on an injected clock', () => {
-  it('waits for a silent board exactly as long as its clock says, not the wall clock', async () => {
-    const board = new FakeBoard({ mute: true });
-    const clock = manualClock();
-    const link = new DeviceLink({ path: board.path, binding: FakeBinding, clock, handshakeTimeoutMs: 8000, reconnect: false });
+  it('retransmits an unacknowledged frame exactly when the clock passes the RTO, not before', async () => {
+    const clock = new ManualClock();
+    const board = new FakeBoard({ bootMs: 0 });
+    const link = new DeviceLink({ path: board.path, binding: FakeBinding, clock, initialRtoMs: 300, pingIntervalMs: 1e9 });
     links.push(link);
-    let failed: unknown = null;
-    const started = link.start().catch((e: unknown) => (failed = e));
-    // real time passes: a wall-clock timer of 8 s would not fire, and neither does this one
-    await new Promise((r) => setTimeout(r, 300));
-    expect(failed).toBeNull();
-    expect(clock.pending()).toBeGreaterThan(0); // the WHO resend and the deadline wait on the clock
-    clock.advance(7999);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(failed).toBeNull();
+    await link.start();
+    const tx: string[] = [];
+    link.on('frame', (f) => {
+      if (f.dir === 'tx') tx.push(f.line);
+    });
+    board.faults.toBoard = () => Buffer.alloc(0); // the board hears nothing: no ACK comes
+
+    link.tone(440, 50);
+    const tones = () => tx.filter((l) => l.startsWith('TONE ')).length;
+    expect(tones()).toBe(1);
+
+    clock.advance(299);
+    await new Promise((r) => setImmediate(r));
+    expect(tones()).toBe(1);
+    expect(link.stats().retransmits).toBe(0);
+
     clock.advance(1);
-    await started;
-    expect(failed).toBeInstanceOf(SerialError);
-    expect((failed as Error).message).toMatch(/within 8 s/);
+    expect(tones()).toBe(2);
+    expect(link.stats().retransmits).toBe(1);
+    expect(tx[tx.length - 1]).toBe(tx.find((l) => l.startsWith('TONE ')));
   });
 });

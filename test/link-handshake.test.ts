@@ -59,6 +59,7 @@ describe('opening a board', () => {
     expect(err.message).toMatch(/nothing at all came back/);
     expect(err.message).toMatch(/cable/);
     expect(err.message).toContain(`botduino firmware flash --device lcd-keypad-shield --port ${board.path}\``);
+    expect(err.message).toMatch(/at 250000 baud/); // the preset's rate
     expect(link.state).toBe('closed');
   });
 
@@ -69,7 +70,14 @@ describe('opening a board', () => {
     expect(err).toBeInstanceOf(SerialError);
     expect(err.message).toMatch(/not botduino frames/);
     expect(err.message).toMatch(/baud rate/);
-    expect(err.message).toMatch(/250000/);
+    expect(err.message).toMatch(/250000/); // no device known: the default rate boards are built at
+  });
+
+  it('names the rate it was given when the board stays silent', async () => {
+    const board = new FakeBoard({ mute: true });
+    const link = linkTo(board, { handshakeTimeoutMs: 300, baudRate: 115200 });
+    const err = await link.start().catch((e) => e);
+    expect(err.message).toMatch(/at 115200 baud/);
   });
 });
 

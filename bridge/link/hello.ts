@@ -5,7 +5,9 @@
  */
 import { toHex } from '../../protocol/codec.js';
 import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
-import { PROTOCOL_VERSION, type MessageOf } from '../../protocol/schema.js';
+import { PROTOCOL_VERSION, type Message, type MessageOf } from '../../protocol/schema.js';
+import { MismatchError } from '../../common/errors.js';
+import { nextSeq } from './seq.js';
 import type { DeviceCaps } from './types.js';
 
 /** What identifies a board's firmware, read from a HELLO of any protocol version. */
@@ -75,4 +77,22 @@ export function looseHello(line: string): FirmwareInfo | null {
 export function reflashText(cols: number): string[] {
   const w = Math.max(8, Math.min(cols, 40));
   return ['Wrong firmware:', 'reflash botduino'].map((s) => s.slice(0, w));
+}
+
+/** The error for a board on `path` whose HELLO is not this bridge's protocol, naming what to flash. */
+export function mismatchError(info: FirmwareInfo, path: string, preset: string): MismatchError {
+  return new MismatchError(
+    `The board on ${path} runs ${info.firmware || 'unknown firmware'} ${info.version} for ${info.board || 'an unknown board'} (protocol ${info.proto}, schema ${info.fingerprint}); this bridge speaks protocol ${PROTOCOL_VERSION}, schema ${SCHEMA_FINGERPRINT}. Flash matching firmware with \`botduino firmware flash --device ${preset} --port ${path}\`.`,
+  );
+}
+
+/** The frames that show "reflash" on such a board from seq `next` on: CLR and TXT are the stable subset, any botduino firmware shows them. */
+export function reflashFrames(next: number, cols: number): Message[] {
+  let seq = next;
+  const out: Message[] = [{ kind: 'WHO', seq: 0, next }, { kind: 'CLR', seq }];
+  reflashText(cols).forEach((text, row) => {
+    seq = nextSeq(seq);
+    out.push({ kind: 'TXT', seq, row, col: 0, text });
+  });
+  return out;
 }
