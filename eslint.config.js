@@ -5,7 +5,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.js', 'dist/**', '.bench-dist/**', 'node_modules/**', '.pio/**', 'build/**', 'firmware/images/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'eslint.config.js',
+      'dist/**',
+      '.bench-dist/**',
+      'node_modules/**',
+      '.pio/**',
+      'build/**',
+      'firmware/images/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -83,7 +83,10 @@ function runScenario(board: SimBoard): void {
   for (let i = 0; i < 4; i++) {
     host.send([{ kind: 'CLR' }, { kind: 'GLY', slot: i, rows: Uint8Array.of(0, 10, 0, 17, 14, 0, 0, 0) }]);
     host.send(fullScreenFrames(cols, rows, i));
-    host.send([{ kind: 'CUR', mode: i % 2 ? 'block' : 'line', row: rows - 1, col: cols - 1 }, { kind: 'BL', on: true }]);
+    host.send([
+      { kind: 'CUR', mode: i % 2 ? 'block' : 'line', row: rows - 1, col: cols - 1 },
+      { kind: 'BL', on: true },
+    ]);
     host.runUntilAcked();
   }
   const inputs = [...board.device.buttons.map((b) => b.name), ...(board.device.keypad?.layout.join('') ?? '')];
@@ -97,14 +100,18 @@ function runScenario(board: SimBoard): void {
     host.control({ kind: 'PING', seq: i } as never);
     host.waitFor((m) => m.kind === 'PONG' && m.seq === i);
   }
-  host.send([{ kind: 'TONE', hz: 880, ms: 50 }, { kind: 'LED', on: true }, { kind: 'SETID', id: 'bench-board-0001' }]);
+  host.send([
+    { kind: 'TONE', hz: 880, ms: 50 },
+    { kind: 'LED', on: true },
+    { kind: 'SETID', id: 'bench-board-0001' },
+  ]);
   host.runUntilAcked();
   board.run(200);
 }
 
 function longestPaintRun(data: Uint8Array): { start: number; length: number } {
   let best = { start: data.length, length: 0 };
-  for (let i = SRAM_START; i < data.length; ) {
+  for (let i = SRAM_START; i < data.length;) {
     if (data[i] !== PAINT) {
       i++;
       continue;

@@ -24,16 +24,27 @@ export interface FleetFigures {
   dup: number;
 }
 
-const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN);
+const quantile = (sorted: number[], q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
 
-export async function measureFleet(bridges = 10, devices = 100, o: { perSecond?: number; log?: (l: string) => void } = {}): Promise<FleetFigures> {
+export async function measureFleet(
+  bridges = 10,
+  devices = 100,
+  o: { perSecond?: number; log?: (l: string) => void } = {},
+): Promise<FleetFigures> {
   const log = o.log ?? (() => {});
   const key = randomBytes(24).toString('base64url');
   const users: Record<string, string> = { relay: randomBytes(12).toString('hex') };
   for (let b = 0; b < bridges; b++) users[`bridge-${b}`] = randomBytes(12).toString('hex');
-  const acl = ['user relay', 'topic write botduino/fleet/u/#', ...Array.from({ length: bridges }, (_, b) => [`user bridge-${b}`, 'topic read botduino/fleet/u/+']).flat(), ''].join('\n');
+  const acl = [
+    'user relay',
+    'topic write botduino/fleet/u/#',
+    ...Array.from({ length: bridges }, (_, b) => [`user bridge-${b}`, 'topic read botduino/fleet/u/+']).flat(),
+    '',
+  ].join('\n');
   const broker = await startMosquitto({ users, acl });
-  const conf = (user: string) => MqttConfigSchema.parse({ url: broker.url, username: user, password: users[user], app: 'fleet', topicKey: key, clientId: user });
+  const conf = (user: string) =>
+    MqttConfigSchema.parse({ url: broker.url, username: user, password: users[user], app: 'fleet', topicKey: key, clientId: user });
   const relay = await startRelay({ port: 0, secret: randomBytes(18).toString('base64url'), mqtt: conf('relay') });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];

@@ -62,7 +62,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const steady = quick ? 40 : 300;
   const latency = async (preset: string, v: Variant, built?: string): Promise<PresetLatency | null> => {
     if (!run('latency')) return null;
-    const image = built !== undefined ? { device: variantDevice(preset, v), hex: built, source: `${preset}.hex` } : await variantImage(preset, v, { log });
+    const image =
+      built !== undefined
+        ? { device: variantDevice(preset, v), hex: built, source: `${preset}.hex` }
+        : await variantImage(preset, v, { log });
     if (!image) return null;
     log(`  ${image.source}`);
     return measureLatency({ ...image, repeats, steady });
@@ -128,7 +131,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     codec,
     scale,
     ...(fleet ? { fleet } : {}),
-    meta: { quick, baud, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, seconds: Math.round((performance.now() - t0) / 100) / 10 },
+    meta: {
+      quick,
+      baud,
+      node: process.version,
+      cpus: os.cpus().length,
+      platform: `${os.platform()} ${os.arch()}`,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    },
   };
 }
 
@@ -175,8 +185,12 @@ export function formatTable(r: BenchResult): string {
   row('encode', `${n(r.codec.encode_fps)} /s`, mark('codec.encode_fps'));
   row('decode', `${n(r.codec.decode_fps)} /s`, mark('codec.decode_fps'));
   lines.push('Scale (fake boards + the real Bridge in a process per row; the stand-in bot over HTTP in another)');
-  lines.push('  (p50/p99: press → the reply on the LCD; bot p99: press → the request at the bot; CPU ms per message of the bridge process, fake boards included; CPU wait: ms its main thread waited for a CPU)');
-  lines.push(`  ${'boards'.padEnd(8)} ${'offered/s'.padStart(10)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'bot p99'.padStart(8)} ${'CPU/msg'.padStart(8)} ${'CPU wait'.padStart(9)} ${'RSS MB'.padStart(8)} ${'(base)'.padStart(7)} ${'pending'.padStart(8)} ${'dup'.padStart(5)}`);
+  lines.push(
+    '  (p50/p99: press → the reply on the LCD; bot p99: press → the request at the bot; CPU ms per message of the bridge process, fake boards included; CPU wait: ms its main thread waited for a CPU)',
+  );
+  lines.push(
+    `  ${'boards'.padEnd(8)} ${'offered/s'.padStart(10)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'bot p99'.padStart(8)} ${'CPU/msg'.padStart(8)} ${'CPU wait'.padStart(9)} ${'RSS MB'.padStart(8)} ${'(base)'.padStart(7)} ${'pending'.padStart(8)} ${'dup'.padStart(5)}`,
+  );
   for (const [k, s] of Object.entries(r.scale))
     lines.push(
       `  ${k.padEnd(8)} ${n(s.offered_per_s).padStart(10)} ${n(s.events_per_s).padStart(10)} ${s.p50_ms.toFixed(1).padStart(9)} ${s.p99_ms.toFixed(1).padStart(9)} ${s.bot_p99_ms.toFixed(1).padStart(8)} ${s.cpu_ms_per_msg.toFixed(2).padStart(8)} ${String(s.cpu_wait_ms ?? '—').padStart(9)} ${s.rss_mb.toFixed(1).padStart(8)} ${s.rss_base_mb.toFixed(1).padStart(7)} ${String(s.pending).padStart(8)} ${String(s.duplicated).padStart(5)}`,

@@ -81,7 +81,12 @@ export function measureLatency(opts: LatencyOptions): PresetLatency {
   host.runUntilAcked();
   board.run(50);
 
-  const update = (frames: Outgoing[], before: string[], want: string[], settleMs: number): { us: number; bytes: number; tearUs: number } => {
+  const update = (
+    frames: Outgoing[],
+    before: string[],
+    want: string[],
+    settleMs: number,
+  ): { us: number; bytes: number; tearUs: number } => {
     let doneAt = -1;
     let mixedSince = -1;
     let tearUs = 0;
@@ -161,7 +166,8 @@ export function measureLatency(opts: LatencyOptions): PresetLatency {
     keys.push(arrived - since);
   }
   host.onFrame = null;
-  if (steady >= 255 && seqs.size < 255) throw new Error(`${name}: only ${seqs.size} event numbers were used; the measure is not in steady state`);
+  if (steady >= 255 && seqs.size < 255)
+    throw new Error(`${name}: only ${seqs.size} event numbers were used; the measure is not in steady state`);
 
   const wire = (bytes: number) => (bytes * 10 * 1e6) / baud;
   return {

@@ -102,7 +102,10 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
 
   const boards = Array.from({ length: n }, (_, i) => new FakeBoard({ path: `/dev/ttyBENCH${i}`, id: `bench-${i}`, keepLogs: false }));
   const bridge = new Bridge({
-    devices: boards.map((b, i) => ({ port: b.path, ui: { buttons: Object.fromEntries(BUTTONS.map((name, k) => [name, { send: textOf(i, k) }])) } })),
+    devices: boards.map((b, i) => ({
+      port: b.path,
+      ui: { buttons: Object.fromEntries(BUTTONS.map((name, k) => [name, { send: textOf(i, k) }])) },
+    })),
     client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl }),
     users: new Users({ stateDir }),
     binding: FakeBinding,
@@ -138,7 +141,8 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
   const gcObserver = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcs.push(e.duration)));
   try {
     const started = await bridge.start();
-    if (started.failed.length) throw new Error(`${started.failed.length} of ${n} fake boards did not come online: ${started.failed[0].error.message}`);
+    if (started.failed.length)
+      throw new Error(`${started.failed.length} of ${n} fake boards did not come online: ${started.failed[0].error.message}`);
     // every device registers its user on its first message: do that before measuring
     boards.forEach((_, i) => press(i));
     await waitFor(() => unanswered() === 0, 30_000, `the reply to the first message of each of ${n} boards`);
@@ -266,7 +270,10 @@ export function measureScaleInChild(n: number, opts: ScaleOptions = {}): Promise
       }
     });
     child.once('exit', (code, signal) => {
-      if (!settled) reject(new Error(`The scale benchmark's process with ${n} board(s) ended (${signal ?? code}) before it reported; see its output above.`));
+      if (!settled)
+        reject(
+          new Error(`The scale benchmark's process with ${n} board(s) ended (${signal ?? code}) before it reported; see its output above.`),
+        );
     });
     child.send({ n, opts: rest });
   });
@@ -277,7 +284,10 @@ function serveAsChild(): void {
   process.once('message', (m: { n: number; opts: ScaleOptions }) => {
     measureScale(m.n, { ...m.opts, log: (line) => process.send?.({ log: line } satisfies ChildMessage) }).then(
       (figures) => process.send?.({ figures } satisfies ChildMessage, () => process.disconnect()),
-      (e: unknown) => process.send?.({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies ChildMessage, () => process.disconnect()),
+      (e: unknown) =>
+        process.send?.({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies ChildMessage, () =>
+          process.disconnect(),
+        ),
     );
   });
 }
@@ -315,7 +325,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
 const now = () => performance.timeOrigin + performance.now();
 
 /** The stand-in bot in its own process (bench/standin-child.ts). */
-async function startChild(): Promise<{ baseUrl: string; appId: string; domain: string; ask(q: ChildRequest): Promise<ChildAnswer>; close(): void }> {
+async function startChild(): Promise<{
+  baseUrl: string;
+  appId: string;
+  domain: string;
+  ask(q: ChildRequest): Promise<ChildAnswer>;
+  close(): void;
+}> {
   // the compiled stand-in next to the compiled scale.js; the TypeScript one under tsx otherwise
   const ts = import.meta.url.endsWith('.ts');
   const child: ChildProcess = fork(join(import.meta.dirname, ts ? 'standin-child.ts' : 'standin-child.js'), [], {

@@ -81,16 +81,22 @@ export class SimHost {
   /** Runs the board until every reliable frame is acknowledged. */
   runUntilAcked(timeoutMs = 3000): void {
     if (!this.board.runUntil(() => this.idle, timeoutMs, 0.05))
-      throw new Error(`the simulated board did not acknowledge ${this.inFlight.length + this.queue.length} frame(s) within ${timeoutMs} ms`);
+      throw new Error(
+        `the simulated board did not acknowledge ${this.inFlight.length + this.queue.length} frame(s) within ${timeoutMs} ms`,
+      );
   }
 
   /** Runs the board until a frame matching `pred` arrives (after `from` frames). */
   waitFor(pred: (m: Message) => boolean, timeoutMs = 3000, from = 0): Message {
     let found: Message | undefined;
-    const ok = this.board.runUntil(() => {
-      found = this.received.slice(from).find((r) => pred(r.msg))?.msg;
-      return found !== undefined;
-    }, timeoutMs, 0.05);
+    const ok = this.board.runUntil(
+      () => {
+        found = this.received.slice(from).find((r) => pred(r.msg))?.msg;
+        return found !== undefined;
+      },
+      timeoutMs,
+      0.05,
+    );
     if (!ok || !found) throw new Error(`no matching frame from the simulated board within ${timeoutMs} ms`);
     return found;
   }

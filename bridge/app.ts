@@ -118,24 +118,28 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** Listens for `firmware flash` asking to let go of a port and to take it back. */
   private async startControl(dir: string): Promise<void> {
     const find = (port: string) => this.sessions.find((x) => x.entry.port === port || x.link.path === port);
-    this.control = await startControlServer(dir, {
-      release: async (port) => {
-        const s = find(port);
-        if (!s) return false;
-        this.log.info(`letting go of ${port} for a firmware upload`);
-        s.released = true;
-        await s.stop();
-        return true;
+    this.control = await startControlServer(
+      dir,
+      {
+        release: async (port) => {
+          const s = find(port);
+          if (!s) return false;
+          this.log.info(`letting go of ${port} for a firmware upload`);
+          s.released = true;
+          await s.stop();
+          return true;
+        },
+        resume: async (port) => {
+          const s = find(port);
+          if (!s) return false;
+          this.log.info(`taking ${port} back after the firmware upload`);
+          s.released = false;
+          void s.run();
+          return true;
+        },
       },
-      resume: async (port) => {
-        const s = find(port);
-        if (!s) return false;
-        this.log.info(`taking ${port} back after the firmware upload`);
-        s.released = false;
-        void s.run();
-        return true;
-      },
-    }, (msg) => this.log.warn(msg));
+      (msg) => this.log.warn(msg),
+    );
   }
 
   async stop(): Promise<void> {

@@ -64,7 +64,8 @@ function objectShapes(schema: z.ZodType): Record<string, z.ZodType>[] {
 function arrayElement(schema: z.ZodType): z.ZodType | undefined {
   const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
   if (def.type === 'array') return def.element as z.ZodType;
-  if (['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional'].includes(def.type)) return arrayElement(def.innerType as z.ZodType);
+  if (['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional'].includes(def.type))
+    return arrayElement(def.innerType as z.ZodType);
   if (def.type === 'pipe') return arrayElement(def.in as z.ZodType);
   return undefined;
 }
@@ -128,7 +129,9 @@ export function resolveLayers<S extends z.ZodType>(schema: S, layers: Layer[]): 
   const unknown = unknownKeys(schema, merged).map((u) => {
     const where = u.path.slice(0, -1).map(String).join('.');
     const from = layerOf(layers, u.path);
-    const hint = u.suggestion ? ` — did you mean \`${u.suggestion}\`?` : ` — not a botduino setting${where ? ` under \`${where}\`` : ''}: remove it`;
+    const hint = u.suggestion
+      ? ` — did you mean \`${u.suggestion}\`?`
+      : ` — not a botduino setting${where ? ` under \`${where}\`` : ''}: remove it`;
     return `  unknown key \`${u.path.map(String).join('.')}\`${hint}${from ? ` (from ${from})` : ''}`;
   });
   const r = schema.safeParse(merged);
@@ -143,7 +146,9 @@ export function resolveLayers<S extends z.ZodType>(schema: S, layers: Layer[]): 
           return `  ${path}: ${i.message}${from ? ` (from ${from})` : ''}`;
         }),
       ];
-  throw new ConfigError(`The configuration is not valid:\n${lines.join('\n')}\nFix these fields (see \`botduino config --help\` and config.schema.json).`);
+  throw new ConfigError(
+    `The configuration is not valid:\n${lines.join('\n')}\nFix these fields (see \`botduino config --help\` and config.schema.json).`,
+  );
 }
 
 /** Reads a JSON config file; a syntax error says where. */
@@ -168,7 +173,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
       const before = text.slice(0, pos);
       where = ` at line ${before.split('\n').length}, column ${pos - before.lastIndexOf('\n')}`;
     }
-    throw new ConfigError(`The config file ${path} is not valid JSON${where}: ${(e as Error).message}. Fix it, or check it with \`botduino doctor\`.`);
+    throw new ConfigError(
+      `The config file ${path} is not valid JSON${where}: ${(e as Error).message}. Fix it, or check it with \`botduino doctor\`.`,
+    );
   }
 }
 

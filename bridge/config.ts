@@ -28,7 +28,10 @@ export const DeviceEntrySchema = z.object({
 export const ConfigSchema = z.object({
   $schema: z.string().optional(),
   /** The boards to serve; default: every board found ("auto"). */
-  devices: z.array(DeviceEntrySchema).min(1).default([{ port: 'auto' }]),
+  devices: z
+    .array(DeviceEntrySchema)
+    .min(1)
+    .default([{ port: 'auto' }]),
   /** The BotDistrikt channel; without it, `simulate` talks to the local demo bot and `run` refuses to start. */
   botdistrikt: BotDistriktConfigSchema.optional(),
   /** The event-webhook receiver for live-agent replies and broadcasts. */
@@ -59,7 +62,11 @@ export const ENV_VARS: Record<string, { path: string; type: 'string' | 'number' 
   BOTDISTRIKT_APP_ID: { path: 'botdistrikt.appId', type: 'string', doc: 'webchat_app_id from the Website Integration page' },
   BOTDISTRIKT_DOMAIN: { path: 'botdistrikt.domain', type: 'string', doc: 'the channel’s custom domain (https://…, unguessable)' },
   BOTDISTRIKT_BASE_URL: { path: 'botdistrikt.baseUrl', type: 'string', doc: 'API base URL (default https://flow.botdistrikt.com/api)' },
-  BOTDISTRIKT_MESSAGE_SHAPE: { path: 'botdistrikt.messageShape', type: 'string', doc: 'JSON shape of a sent message: text (default), text-only, messenger or string' },
+  BOTDISTRIKT_MESSAGE_SHAPE: {
+    path: 'botdistrikt.messageShape',
+    type: 'string',
+    doc: 'JSON shape of a sent message: text (default), text-only, messenger or string',
+  },
   BOTDISTRIKT_ALLOW_GUESSABLE_DOMAIN: { path: 'botdistrikt.allowGuessableDomain', type: 'boolean', doc: 'accept a guessable domain' },
   BOTDUINO_PORTS: { path: 'devices', type: 'ports', doc: 'comma-separated serial ports (or auto, sim:<preset>)' },
   BOTDUINO_KIOSK_IDLE_MINUTES: { path: 'botdistrikt.kiosk.idleMinutes', type: 'number', doc: 'fresh user after this many idle minutes' },
@@ -73,8 +80,18 @@ export const ENV_VARS: Record<string, { path: string; type: 'string' | 'number' 
 function convert(raw: string, type: 'string' | 'number' | 'boolean' | 'ports'): unknown {
   const v = raw.trim();
   if (type === 'number') return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v; // leave it for the schema to name
-  if (type === 'boolean') return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) ? true : ['0', 'false', 'no', 'off', ''].includes(v.toLowerCase()) ? false : v;
-  if (type === 'ports') return v.split(',').map((p) => p.trim()).filter(Boolean).map((port) => ({ port }));
+  if (type === 'boolean')
+    return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())
+      ? true
+      : ['0', 'false', 'no', 'off', ''].includes(v.toLowerCase())
+        ? false
+        : v;
+  if (type === 'ports')
+    return v
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((port) => ({ port }));
   return v;
 }
 
@@ -102,14 +119,18 @@ export function loadConfig(o: LoadConfigOptions = {}): Config {
   const cwd = o.cwd ?? process.cwd();
   let file = o.file ?? env.BOTDUINO_CONFIG;
   if (!file) {
-    for (const c of [resolve(cwd, 'botduino.json'), defaultConfigFile(env)]) if (existsSync(c)) { file = c; break; }
+    for (const c of [resolve(cwd, 'botduino.json'), defaultConfigFile(env)])
+      if (existsSync(c)) {
+        file = c;
+        break;
+      }
   } else file = resolve(cwd, file);
   const layers: Layer[] = [];
   if (file) layers.push({ name: `the config file ${file}`, values: readConfigFile(file) });
   layers.push(envLayer(env));
   if (o.flags) layers.push({ name: 'the command line', values: o.flags });
   const c = resolveLayers(ConfigSchema, layers);
-  return { ...c, stateDir: c.stateDir ? resolve(cwd, c.stateDir) : c.botdistrikt?.stateDir ?? defaultStateDir(env), configFile: file };
+  return { ...c, stateDir: c.stateDir ? resolve(cwd, c.stateDir) : (c.botdistrikt?.stateDir ?? defaultStateDir(env)), configFile: file };
 }
 
 /** The JSON Schema of the config file, for editors: no keys but botduino's (additionalProperties false). */

@@ -48,7 +48,10 @@ export function checkStateDir(dir: string, warn: (msg: string) => void = () => {
       'state-dir',
       EXIT.failure,
     );
-  if (mode & 0o044) warn(`The state folder ${dir} can be read by ${mode & 0o004 ? 'every user' : 'its group'} (mode ${mode.toString(8).padStart(4, '0')}); it holds the webhook secret: \`chmod 700 ${dir}\` keeps it private.`);
+  if (mode & 0o044)
+    warn(
+      `The state folder ${dir} can be read by ${mode & 0o004 ? 'every user' : 'its group'} (mode ${mode.toString(8).padStart(4, '0')}); it holds the webhook secret: \`chmod 700 ${dir}\` keeps it private.`,
+    );
 }
 
 export async function startControlServer(stateDir: string, h: ControlHandlers, warn?: (msg: string) => void): Promise<Server> {

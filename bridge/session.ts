@@ -35,7 +35,8 @@ const LazySimBinding: BindingInterface = {
 /** Errors a replug or a wait can cure: the board is tried again; any other error is final. */
 function isRetryable(e: unknown): boolean {
   if (e instanceof MismatchError || e instanceof ConfigError) return false;
-  if (e instanceof SerialError) return !['serial-permission', 'serial-open', 'sim-path', 'sim-unknown', 'bad-id', 'link-started'].includes(e.code);
+  if (e instanceof SerialError)
+    return !['serial-permission', 'serial-open', 'sim-path', 'sim-unknown', 'bad-id', 'link-started'].includes(e.code);
   return !(e instanceof BotduinoError);
 }
 
@@ -250,10 +251,13 @@ export class DeviceSession {
     if (!(minutes > 0) || this.stopped) return;
     this.stopIdle();
     // a little after the users' store sees the conversation as idle, so that the welcome goes to a fresh user
-    this.idleTimer = this.clock.setTimeout(() => {
-      this.idleTimer = null;
-      void this.idle().catch((e: unknown) => this.problem(e));
-    }, minutes * 60_000 + 250);
+    this.idleTimer = this.clock.setTimeout(
+      () => {
+        this.idleTimer = null;
+        void this.idle().catch((e: unknown) => this.problem(e));
+      },
+      minutes * 60_000 + 250,
+    );
   }
 
   private stopIdle(): void {
@@ -335,7 +339,8 @@ export class DeviceSession {
     this.activity();
     if (a.type === 'new-conversation') {
       this.used = false;
-      if (!(await ch.rotate())) this.log.info('"new conversation" is turned off (botdistrikt.kiosk.newConversation): the conversation goes on');
+      if (!(await ch.rotate()))
+        this.log.info('"new conversation" is turned off (botdistrikt.kiosk.newConversation): the conversation goes on');
       this.sendStart();
       return;
     }

@@ -34,7 +34,11 @@ export class ConfigError extends BotduinoError {
   }
 }
 export class SerialError extends BotduinoError {
-  constructor(message: string, readonly code2: string = 'serial', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly code2: string = 'serial',
+    options?: { cause?: unknown },
+  ) {
     super(message, code2, EXIT.serial, options);
   }
 }

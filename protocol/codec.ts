@@ -12,15 +12,7 @@
  * message at all.
  */
 import { crc16 } from './crc.js';
-import {
-  schema,
-  uintMax,
-  type FieldSpec,
-  type Kind,
-  type Message,
-  type MessageSpec,
-  type RejectReason,
-} from './schema.js';
+import { schema, uintMax, type FieldSpec, type Kind, type Message, type MessageSpec, type RejectReason } from './schema.js';
 
 export type DecodeResult =
   | { ok: true; msg: Message }
@@ -65,8 +57,7 @@ const FIELD_LISTS: Record<string, [string, FieldSpec][]> = Object.fromEntries(
 const ENUM_DECODE = new Map<FieldSpec, Map<number, string>>();
 for (const list of Object.values(FIELD_LISTS))
   for (const [, f] of list)
-    if (f.type === 'enum')
-      ENUM_DECODE.set(f, new Map(Object.entries(f.values).map(([name, code]) => [code.charCodeAt(0), name])));
+    if (f.type === 'enum') ENUM_DECODE.set(f, new Map(Object.entries(f.values).map(([name, code]) => [code.charCodeAt(0), name])));
 
 /** Escapes a string field's bytes (char codes 0..255). */
 export function escapeText(s: string): string {
@@ -175,8 +166,7 @@ export function decode(line: string, maxLength = Infinity): DecodeResult {
   if (len > 0 && line.charCodeAt(len - 1) === 10) len--;
   if (len > 0 && line.charCodeAt(len - 1) === 13) len--;
   if (len > maxLength) return { ok: false, reason: 'long', detail: `line of ${len} bytes, longest accepted is ${maxLength}` };
-  if (len < 8 || line.charCodeAt(len - 5) !== 42 /* * */)
-    return { ok: false, reason: 'trunc', detail: 'no "*CRC" at the end of the line' };
+  if (len < 8 || line.charCodeAt(len - 5) !== 42 /* * */) return { ok: false, reason: 'trunc', detail: 'no "*CRC" at the end of the line' };
   let want = 0;
   for (let i = len - 4; i < len; i++) {
     const h = hexVal(line.charCodeAt(i));

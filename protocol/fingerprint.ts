@@ -18,11 +18,7 @@ export function canonicalSchema(): string {
 }
 
 /** First 4 bytes of the SHA-256 of the canonical schema, as 8 upper-case hex digits. */
-export const SCHEMA_FINGERPRINT: string = createHash('sha256')
-  .update(canonicalSchema())
-  .digest('hex')
-  .slice(0, 8)
-  .toUpperCase();
+export const SCHEMA_FINGERPRINT: string = createHash('sha256').update(canonicalSchema()).digest('hex').slice(0, 8).toUpperCase();
 
 /** The fingerprint as the 4 bytes HELLO carries. */
 export function fingerprintBytes(): Uint8Array {

@@ -14,7 +14,14 @@
  * CUR/BL/TONE/LED/SETID to an in-memory device. Hooks drop or corrupt bytes
  * in either direction, reset the board, emit boot garbage, and unplug it.
  */
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import type {
+  BindingInterface,
+  BindingPortInterface,
+  OpenOptions,
+  PortStatus,
+  SetOptions,
+  UpdateOptions,
+} from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import type * as MockTypes from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { createRequire } from 'node:module';
 
@@ -520,7 +527,9 @@ class FakePort implements BindingPortInterface {
 
   /** @internal */
   disconnect(): void {
-    this.gone = Object.assign(new Error('device reports readiness to read but returned no data (device disconnected?)'), { disconnected: true });
+    this.gone = Object.assign(new Error('device reports readiness to read but returned no data (device disconnected?)'), {
+      disconnected: true,
+    });
     for (const fail of this.reading) fail(this.gone);
     this.reading.clear();
   }

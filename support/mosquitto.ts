@@ -64,7 +64,7 @@ async function listening(port: number, deadline: number): Promise<boolean> {
 }
 
 export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto> {
-  if (!BINARY) throw new Error('mosquitto is not installed: run `bash scripts/setup-test.sh` (it installs Debian\'s mosquitto)');
+  if (!BINARY) throw new Error("mosquitto is not installed: run `bash scripts/setup-test.sh` (it installs Debian's mosquitto)");
   const dir = mkdtempSync(path.join(os.tmpdir(), 'botduino-mosquitto-'));
   const port = await freePort();
   const pwFile = path.join(dir, 'passwords');

@@ -96,7 +96,7 @@ describe('the bridge app', () => {
     expect(bridge.sessions[0].link.state).toBe('online');
   });
 
-  it("shows a pushed message only on the device whose user it names", async () => {
+  it('shows a pushed message only on the device whose user it names', async () => {
     const a = new FakeBoard();
     const b = new FakeBoard();
     const { bridge, standIn, users } = await bridgeFor([a, b], {

@@ -34,7 +34,7 @@ function channel(opts: { newConversation?: boolean } = {}) {
 
 const registrations = () => bd.requests.filter((r) => r.path.endsWith('/user')).length;
 
-describe('a device\'s channel to the bot', () => {
+describe("a device's channel to the bot", () => {
   it('registers lazily before the first send, once, and not again after a restart', async () => {
     const { ch, events } = channel();
     expect(registrations()).toBe(0);

@@ -187,7 +187,12 @@ describe('the BotDistrikt client', () => {
   });
 
   it('says "not sent" when the host name does not resolve', async () => {
-    const c = new BotDistriktClient({ appId: '42', domain: DOMAIN, baseUrl: 'http://botduino-no-such-host.invalid/api', connectAttempts: 1 });
+    const c = new BotDistriktClient({
+      appId: '42',
+      domain: DOMAIN,
+      baseUrl: 'http://botduino-no-such-host.invalid/api',
+      connectAttempts: 1,
+    });
     const err = await failure(c.registerUser({ webchatId: newWebchatId() }));
     expect(err.notSent).toBe(true);
     expect(err.message).toMatch(/could not be resolved|failed/);

@@ -3,13 +3,12 @@ import { assertDomain, checkDomain, suggestDomain } from '../bridge/botdistrikt/
 import { ConfigError } from '../common/errors.js';
 
 describe('custom-domain checks', () => {
-  it.each([
-    'https://a9sn38h.app.link',
-    'https://03jd874he983h.mywebsite.com',
-    'https://k3j9x0a1qz.example-shop.co.uk',
-  ])('accepts the unguessable %s', (url) => {
-    expect(checkDomain(url)).toEqual([]);
-  });
+  it.each(['https://a9sn38h.app.link', 'https://03jd874he983h.mywebsite.com', 'https://k3j9x0a1qz.example-shop.co.uk'])(
+    'accepts the unguessable %s',
+    (url) => {
+      expect(checkDomain(url)).toEqual([]);
+    },
+  );
 
   it.each([
     ['https://app.mywebsite.com', /"app\."/],
@@ -33,7 +32,7 @@ describe('custom-domain checks', () => {
     expect(problems[0]!.message).toMatch(/allowGuessableDomain/);
   });
 
-  it('suggests a random label on the user\'s own domain', () => {
+  it("suggests a random label on the user's own domain", () => {
     const [problem] = checkDomain('https://app.mysite.com');
     expect(problem!.message).toMatch(/https:\/\/[a-z0-9]{10}\.mysite\.com/);
   });
@@ -73,7 +72,11 @@ describe('the suggested domain for a bare domain', () => {
     const { addSecret, mask } = await import('../bridge/log.js');
     const { checkDomain } = await import('../bridge/botdistrikt/domain.js');
     addSecret('https://acme.com');
-    const text = mask(checkDomain('https://acme.com').map((p) => p.message).join(' '));
+    const text = mask(
+      checkDomain('https://acme.com')
+        .map((p) => p.message)
+        .join(' '),
+    );
     expect(text).toMatch(/for example https:\/\/[a-z][a-z0-9]{9}\.acme\.com /);
     expect(mask('domain https://acme.com refused')).toBe('domain ac…om refused');
   });

@@ -27,8 +27,23 @@ describe('the tolerant response parser', () => {
     ['typing indicators are skipped', [{ type: 'typing' }, { text: 'H' }], [text('H')]],
     [
       'Messenger-style quick replies',
-      [{ text: 'Pick', quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'Y' }, { content_type: 'text', title: 'No' }] }],
-      [text('Pick', { quickReplies: [{ type: 'text', title: 'Yes', payload: 'Y' }, { type: 'text', title: 'No', payload: 'No' }] })],
+      [
+        {
+          text: 'Pick',
+          quick_replies: [
+            { content_type: 'text', title: 'Yes', payload: 'Y' },
+            { content_type: 'text', title: 'No' },
+          ],
+        },
+      ],
+      [
+        text('Pick', {
+          quickReplies: [
+            { type: 'text', title: 'Yes', payload: 'Y' },
+            { type: 'text', title: 'No', payload: 'No' },
+          ],
+        }),
+      ],
     ],
     [
       'quick reply kinds: return, location, email, phone',
@@ -54,7 +69,18 @@ describe('the tolerant response parser', () => {
         }),
       ],
     ],
-    ['quick replies as strings', [{ text: 'S', quickReplies: ['a', 'b'] }], [text('S', { quickReplies: [{ type: 'text', title: 'a', payload: 'a' }, { type: 'text', title: 'b', payload: 'b' }] })]],
+    [
+      'quick replies as strings',
+      [{ text: 'S', quickReplies: ['a', 'b'] }],
+      [
+        text('S', {
+          quickReplies: [
+            { type: 'text', title: 'a', payload: 'a' },
+            { type: 'text', title: 'b', payload: 'b' },
+          ],
+        }),
+      ],
+    ],
     [
       'buttons of every type',
       [
@@ -83,28 +109,59 @@ describe('the tolerant response parser', () => {
     ],
     [
       'a button template under attachment.payload',
-      [{ attachment: { type: 'template', payload: { template_type: 'button', text: 'U', buttons: [{ type: 'url', title: 'Open', url: 'https://y.org' }] } } }],
+      [
+        {
+          attachment: {
+            type: 'template',
+            payload: { template_type: 'button', text: 'U', buttons: [{ type: 'url', title: 'Open', url: 'https://y.org' }] },
+          },
+        },
+      ],
       [text('U', { buttons: [{ type: 'url', title: 'Open', value: 'https://y.org' }] })],
     ],
     ['an image', [{ type: 'image', url: 'https://x/cat.jpg' }], [{ kind: 'placeholder', label: '[image]', buttons: [], quickReplies: [] }]],
-    ['a Messenger image attachment', [{ attachment: { type: 'image', payload: { url: 'u' } } }], [{ kind: 'placeholder', label: '[image]', buttons: [], quickReplies: [] }]],
-    ['video with a caption', [{ type: 'video', text: 'Watch', url: 'v' }], [{ kind: 'placeholder', label: '[video]', text: 'Watch', buttons: [], quickReplies: [] }]],
+    [
+      'a Messenger image attachment',
+      [{ attachment: { type: 'image', payload: { url: 'u' } } }],
+      [{ kind: 'placeholder', label: '[image]', buttons: [], quickReplies: [] }],
+    ],
+    [
+      'video with a caption',
+      [{ type: 'video', text: 'Watch', url: 'v' }],
+      [{ kind: 'placeholder', label: '[video]', text: 'Watch', buttons: [], quickReplies: [] }],
+    ],
     ['audio', [{ type: 'audio', url: 'a' }], [{ kind: 'placeholder', label: '[audio]', buttons: [], quickReplies: [] }]],
     ['a sticker', [{ sticker_id: 123 }], [{ kind: 'placeholder', label: '[sticker]', buttons: [], quickReplies: [] }]],
-    ['a location', [{ type: 'location', latitude: 1, longitude: 2 }], [{ kind: 'placeholder', label: '[location]', buttons: [], quickReplies: [] }]],
+    [
+      'a location',
+      [{ type: 'location', latitude: 1, longitude: 2 }],
+      [{ kind: 'placeholder', label: '[location]', buttons: [], quickReplies: [] }],
+    ],
     [
       'cards (a generic template)',
       [
         {
           attachment: {
             type: 'template',
-            payload: { template_type: 'generic', elements: [{ title: 'Uno', subtitle: 'small', buttons: [{ type: 'postback', title: 'Pick', payload: 'U' }] }, { title: 'Mega' }] },
+            payload: {
+              template_type: 'generic',
+              elements: [
+                { title: 'Uno', subtitle: 'small', buttons: [{ type: 'postback', title: 'Pick', payload: 'U' }] },
+                { title: 'Mega' },
+              ],
+            },
           },
           quick_replies: [{ content_type: 'text', title: 'Back' }],
         },
       ],
       [
-        { kind: 'placeholder', label: '[card] Uno', text: 'small', buttons: [{ type: 'story', title: 'Pick', value: 'U' }], quickReplies: [] },
+        {
+          kind: 'placeholder',
+          label: '[card] Uno',
+          text: 'small',
+          buttons: [{ type: 'story', title: 'Pick', value: 'U' }],
+          quickReplies: [],
+        },
         { kind: 'placeholder', label: '[card] Mega', buttons: [], quickReplies: [{ type: 'text', title: 'Back', payload: 'Back' }] },
       ],
     ],
@@ -118,7 +175,19 @@ describe('the tolerant response parser', () => {
   });
 
   it('never throws, whatever it is given', () => {
-    const odd: unknown[] = [undefined, 0, true, 'x', [null], { responses: 'nope' }, { message: 5 }, [{ quick_replies: 'x', buttons: {} }], [{ attachment: 'str' }], [{ elements: [null, 3] }], [[['deep']]]];
+    const odd: unknown[] = [
+      undefined,
+      0,
+      true,
+      'x',
+      [null],
+      { responses: 'nope' },
+      { message: 5 },
+      [{ quick_replies: 'x', buttons: {} }],
+      [{ attachment: 'str' }],
+      [{ elements: [null, 3] }],
+      [[['deep']]],
+    ];
     for (const o of odd) expect(() => parseReplies(o)).not.toThrow();
   });
 });

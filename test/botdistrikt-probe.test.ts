@@ -17,22 +17,25 @@ function noSecrets(r: Awaited<ReturnType<typeof probe>>) {
 }
 
 describe('botduino probe against a local bot', () => {
-  it.each(['text', 'text-only', 'messenger', 'string'])('finds the message shape "%s" the bot accepts and says what to put in the config', async (shape) => {
-    const r = await run({ accept: shape });
-    expect(r.ok, r.text).toBe(true);
-    expect(r.acceptedShape).toBe(shape);
-    const verdict = r.guesses.find((g) => g.guess.startsWith('A sent message'))!;
-    if (shape === 'text') {
-      expect(verdict.verdict).toBe('confirmed');
-      expect(r.text).not.toMatch(/Use "messageShape"/);
-    } else {
-      expect(verdict.verdict).toBe('differs');
-      expect(r.text).toContain(`Use "messageShape": "${shape}" in the "botdistrikt" section of botduino.json.`);
-    }
-    expect(r.guesses.find((g) => g.guess.startsWith('A chosen option'))!.verdict).toBe(shape === 'messenger' ? 'differs' : 'confirmed');
-    expect(r.text).toMatch(/Choose "Joke"/);
-    noSecrets(r);
-  });
+  it.each(['text', 'text-only', 'messenger', 'string'])(
+    'finds the message shape "%s" the bot accepts and says what to put in the config',
+    async (shape) => {
+      const r = await run({ accept: shape });
+      expect(r.ok, r.text).toBe(true);
+      expect(r.acceptedShape).toBe(shape);
+      const verdict = r.guesses.find((g) => g.guess.startsWith('A sent message'))!;
+      if (shape === 'text') {
+        expect(verdict.verdict).toBe('confirmed');
+        expect(r.text).not.toMatch(/Use "messageShape"/);
+      } else {
+        expect(verdict.verdict).toBe('differs');
+        expect(r.text).toContain(`Use "messageShape": "${shape}" in the "botdistrikt" section of botduino.json.`);
+      }
+      expect(r.guesses.find((g) => g.guess.startsWith('A chosen option'))!.verdict).toBe(shape === 'messenger' ? 'differs' : 'confirmed');
+      expect(r.text).toMatch(/Choose "Joke"/);
+      noSecrets(r);
+    },
+  );
 
   it('shows each request with its headers (User-Agent included) and each raw answer, masked, also for the refused ones', async () => {
     const r = await run({ accept: 'string' });

@@ -71,7 +71,9 @@ describe('the local stand-in bot', () => {
       body: JSON.stringify({ domain: DOMAIN, user: { webchat_id: 'x' }, message: { type: 'text', text: 'hi' } }),
     });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { statusCode: 401, name: 'Error', message: 'Authorization Required', code: 'AUTHORIZATION_REQUIRED' } });
+    expect(await res.json()).toEqual({
+      error: { statusCode: 401, name: 'Error', message: 'Authorization Required', code: 'AUTHORIZATION_REQUIRED' },
+    });
   });
 });
 

@@ -144,6 +144,8 @@ describe('the state file', () => {
     await fs.writeFile(path.join(dir, 'state.json'), '{ not json');
     const err = await users.get('uno-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(/state file .*state\.json is not valid JSON \(cut short or edited by hand\)\. Fix it, or delete it: each device then registers a new BotDistrikt user/);
+    expect((err as Error).message).toMatch(
+      /state file .*state\.json is not valid JSON \(cut short or edited by hand\)\. Fix it, or delete it: each device then registers a new BotDistrikt user/,
+    );
   });
 });

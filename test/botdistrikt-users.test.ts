@@ -85,7 +85,9 @@ describe('BotDistrikt users per device', () => {
     await fs.writeFile(path.join(dir, 'state.json'), '{ not json');
     const err = await new StateFile(dir).read().catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toMatch(/not valid JSON \(cut short or edited by hand\)\. Fix it, or delete it: each device then registers a new BotDistrikt user/);
+    expect(err.message).toMatch(
+      /not valid JSON \(cut short or edited by hand\)\. Fix it, or delete it: each device then registers a new BotDistrikt user/,
+    );
   });
 
   it('lives in $XDG_STATE_HOME/botduino, else ~/.local/state/botduino', () => {

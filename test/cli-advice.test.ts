@@ -11,13 +11,21 @@ afterEach(async () => {
   hook = undefined;
 });
 
-const quiet = { stdout: { write: () => true }, stderr: { write: () => true }, env: { PATH: process.env.PATH, HOME: '/nonexistent', NO_COLOR: '1' } };
+const quiet = {
+  stdout: { write: () => true },
+  stderr: { write: () => true },
+  env: { PATH: process.env.PATH, HOME: '/nonexistent', NO_COLOR: '1' },
+};
 
 describe('advice in messages', () => {
   it('the webhook warning about a push without a webchat_id suggests a flag the CLI accepts', async () => {
     const lines: string[] = [];
     hook = await startWebhook({ port: 0, logger: createLogger({ level: 'info', color: false, write: (l) => lines.push(l) }) });
-    await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-botdistrikt-source': 'human' }, body: '{"message":{"text":"hi"}}' });
+    await fetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-botdistrikt-source': 'human' },
+      body: '{"message":{"text":"hi"}}',
+    });
     await new Promise((r) => setTimeout(r, 20));
     const warning = lines.find((l) => /without a webchat_id/.test(l))!;
     const flag = /run with (--[a-z-]+)/.exec(warning)![1]!;

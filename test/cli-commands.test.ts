@@ -37,7 +37,10 @@ function baseEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
-async function cli(args: string[], o: Omit<CliIO, 'stdout' | 'stderr'> & { onStdout?: (all: string) => void; onStderr?: (all: string) => void } = {}): Promise<Result> {
+async function cli(
+  args: string[],
+  o: Omit<CliIO, 'stdout' | 'stderr'> & { onStdout?: (all: string) => void; onStderr?: (all: string) => void } = {},
+): Promise<Result> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -70,7 +73,8 @@ describe('help and usage', () => {
   it('lists every command, the exit codes, and examples', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(EXIT.ok);
-    for (const c of ['run', 'simulate', 'ports', 'monitor', 'firmware', 'probe', 'doctor', 'service', 'config']) expect(r.stdout).toContain(`botduino ${c}`);
+    for (const c of ['run', 'simulate', 'ports', 'monitor', 'firmware', 'probe', 'doctor', 'service', 'config'])
+      expect(r.stdout).toContain(`botduino ${c}`);
     expect(r.stdout).toMatch(/Exit codes: 0 ok [^]* 3 configuration [^]* 4 serial port [^]* 7 tool missing/);
   });
 
@@ -91,7 +95,11 @@ describe('help and usage', () => {
   });
 
   it('suggests the command meant for a misspelt one', async () => {
-    for (const [typo, meant] of [['dotcor', 'doctor'], ['servcie', 'service'], ['prots', 'ports']]) {
+    for (const [typo, meant] of [
+      ['dotcor', 'doctor'],
+      ['servcie', 'service'],
+      ['prots', 'ports'],
+    ]) {
       const r = await cli([typo]);
       expect(r.code).toBe(EXIT.usage);
       expect(r.stderr).toContain(`Not a botduino command — did you mean \`${meant}\`?`);
@@ -102,7 +110,14 @@ describe('help and usage', () => {
 
   it('--json is accepted by every command that prints data, and prints JSON', async () => {
     const env = baseEnv({ BOTDUINO_WEBHOOK_SECRET: 'S3cr3tS3cr3tS3cr3tXYZ' });
-    for (const args of [['config', 'show'], ['config', 'schema'], ['webhook-url'], ['service', 'print', '--user', 'nobody'], ['ports'], ['doctor']]) {
+    for (const args of [
+      ['config', 'show'],
+      ['config', 'schema'],
+      ['webhook-url'],
+      ['service', 'print', '--user', 'nobody'],
+      ['ports'],
+      ['doctor'],
+    ]) {
       const r = await cli([...args, '--json'], { env });
       expect([EXIT.ok, EXIT.failure], `${args.join(' ')}: ${r.stderr}`).toContain(r.code); // doctor fails on a machine without a board
       expect(() => JSON.parse(r.stdout), `${args.join(' ')} --json: ${r.stdout}`).not.toThrow();
@@ -133,7 +148,10 @@ describe('simulate', () => {
     writeFileSync(script, '# wait for the welcome, then press DOWN\n{"at": 2500, "tap": "DOWN"}\n');
     const r = await cli(['simulate', '--json', '--script', script, '--duration', '4000']);
     expect(r.code, r.stderr).toBe(EXIT.ok);
-    const snaps = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { t: number; rows: string[] });
+    const snaps = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: number; rows: string[] });
     expect(snaps.length).toBeGreaterThan(2);
     for (const s of snaps) {
       expect(typeof s.t).toBe('number');
@@ -202,7 +220,9 @@ describe('run', () => {
     expect(r.stderr).toMatch(/easy to guess/);
     expect(r.stderr).toMatch(/allowGuessableDomain/);
 
-    const ok = await cli(['run', '--port', 'sim:no-such-board'], { env: baseEnv({ ...guessable, BOTDISTRIKT_ALLOW_GUESSABLE_DOMAIN: '1' }) });
+    const ok = await cli(['run', '--port', 'sim:no-such-board'], {
+      env: baseEnv({ ...guessable, BOTDISTRIKT_ALLOW_GUESSABLE_DOMAIN: '1' }),
+    });
     // past the domain check: now it is the port that is wrong
     expect(ok.stderr).not.toMatch(/easy to guess/);
     expect(ok.code).toBe(EXIT.serial);
@@ -236,7 +256,9 @@ describe('run', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const port = (taken.address() as { port: number }).port;
     try {
-      const r = await cli(['run', '--port', 'sim:lcd-keypad-shield'], { env: baseEnv({ ...channel(), BOTDUINO_WEBHOOK_PORT: String(port) }) });
+      const r = await cli(['run', '--port', 'sim:lcd-keypad-shield'], {
+        env: baseEnv({ ...channel(), BOTDUINO_WEBHOOK_PORT: String(port) }),
+      });
       expect(r.code).toBe(EXIT.config);
       expect(r.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: another program .* BOTDUINO_WEBHOOK_PORT`));
     } finally {
@@ -261,7 +283,10 @@ describe('run', () => {
 
   it('takes flags over the environment over the config file', async () => {
     const file = join(tmp, 'botduino.json');
-    writeFileSync(file, JSON.stringify({ botdistrikt: { appId: 7, domain: DOMAIN }, devices: [{ port: '/dev/ttyFROMFILE' }], startMessage: 'from file' }));
+    writeFileSync(
+      file,
+      JSON.stringify({ botdistrikt: { appId: 7, domain: DOMAIN }, devices: [{ port: '/dev/ttyFROMFILE' }], startMessage: 'from file' }),
+    );
     const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDUINO_PORTS: 'sim:from-env' });
     const shown = await cli(['--config', file, 'config', 'show'], { env });
     const config = JSON.parse(shown.stdout);
@@ -294,7 +319,9 @@ describe('probe', () => {
   afterAll(() => standIn.close());
 
   it('registers a user, sends one message and prints the raw answer with the domain and webchat_id masked', async () => {
-    const r = await cli(['probe', '--message', 'hi'], { env: baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }) });
+    const r = await cli(['probe', '--message', 'hi'], {
+      env: baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }),
+    });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(standIn.processedMessages()).toEqual(['hi', 'Weather']);
     const id = [...standIn.users.keys()][0];
@@ -312,7 +339,13 @@ describe('probe', () => {
     const r1 = await cli(['probe', '--save', file], { env });
     expect(r1.code, r1.stderr).toBe(EXIT.ok);
     const saved = readFileSync(file, 'utf8');
-    expect(JSON.parse(saved).guesses.map((g: { verdict: string }) => g.verdict)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'not tried']);
+    expect(JSON.parse(saved).guesses.map((g: { verdict: string }) => g.verdict)).toEqual([
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'not tried',
+    ]);
     expect(saved).not.toContain('k3j9x0a1qz');
     for (const id of standIn.users.keys()) expect(saved).not.toContain(id);
     const r2 = await cli(['probe'], { env });
@@ -349,7 +382,13 @@ describe('probe', () => {
     const secret = 'probe-secret-0123456789';
     standIn.setWebhookUrl(`http://127.0.0.1:${port}/botduino/${secret}`);
     try {
-      const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl, BOTDUINO_WEBHOOK_PORT: String(port), BOTDUINO_WEBHOOK_SECRET: secret });
+      const env = baseEnv({
+        BOTDISTRIKT_APP_ID: '42',
+        BOTDISTRIKT_DOMAIN: DOMAIN,
+        BOTDISTRIKT_BASE_URL: standIn.baseUrl,
+        BOTDUINO_WEBHOOK_PORT: String(port),
+        BOTDUINO_WEBHOOK_SECRET: secret,
+      });
       const r = await cli(['probe', '--message', 'Talk to a human', '--webhook', '10'], { env });
       expect(r.code, r.stderr).toBe(EXIT.ok);
       expect(r.stdout).toMatch(/Wait for a webhook push: ok/);
@@ -367,7 +406,9 @@ describe('probe', () => {
   });
 
   it('exits 6 when the channel is refused, saying so', async () => {
-    const r = await cli(['probe'], { env: baseEnv({ BOTDISTRIKT_APP_ID: '43', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }) });
+    const r = await cli(['probe'], {
+      env: baseEnv({ BOTDISTRIKT_APP_ID: '43', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl }),
+    });
     expect(r.code).toBe(EXIT.api);
     expect(r.stderr).not.toContain('k3j9x0a1qz');
   });
@@ -389,7 +430,10 @@ describe('ports, monitor, doctor, service, config', () => {
       },
     });
     expect(r.code).toBe(EXIT.ok);
-    const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dir: string; line: string; msg?: { kind: string } });
+    const frames = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dir: string; line: string; msg?: { kind: string } });
     const hello = frames.find((f) => f.msg?.kind === 'HELLO');
     expect(hello).toMatchObject({ dir: 'rx', msg: { kind: 'HELLO', cols: 16, rows: 2 } });
     expect(frames.some((f) => f.dir === 'tx' && f.msg?.kind === 'PING')).toBe(true);
@@ -434,7 +478,11 @@ describe('ports, monitor, doctor, service, config', () => {
     const r = await cli(['service', 'print', '--json', '--user', 'nobody'], { env });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const files = JSON.parse(r.stdout) as { path: string; content: string }[];
-    expect(files.map((f) => f.path)).toEqual(['/etc/systemd/system/botduino.service', '/etc/udev/rules.d/99-botduino.rules', '/etc/modules-load.d/botduino.conf']);
+    expect(files.map((f) => f.path)).toEqual([
+      '/etc/systemd/system/botduino.service',
+      '/etc/udev/rules.d/99-botduino.rules',
+      '/etc/modules-load.d/botduino.conf',
+    ]);
     expect(files[0].content).toContain('User=nobody');
     const user = await cli(['service', 'print', '--user-unit'], { env });
     expect(user.stdout.split('\n')[0]).toBe(`# ${join(env.HOME!, '.config/systemd/user/botduino.service')}`);

@@ -51,7 +51,12 @@ describe('unknown keys', () => {
   const env = { HOME: tmpdir(), BOTDUINO_STATE_DIR: join(tmpdir(), 'bd-keys-state') };
 
   it('a typo in the config file is an error that names the key meant', () => {
-    const file = write({ webhok: { port: 9000 }, startMesage: 'hello', ui: { lables: {} }, devices: [{ port: '/dev/ttyACM0', baudrate: 9600 }] });
+    const file = write({
+      webhok: { port: 9000 },
+      startMesage: 'hello',
+      ui: { lables: {} },
+      devices: [{ port: '/dev/ttyACM0', baudrate: 9600 }],
+    });
     let msg = '';
     try {
       loadConfig({ file, env });
@@ -65,7 +70,9 @@ describe('unknown keys', () => {
   });
 
   it('a key nothing resembles is named, with where it is, to be removed', () => {
-    expect(() => loadConfig({ file: write({ log: { level: 'info', raw: true } }), env })).toThrow(/unknown key `log\.raw` — not a botduino setting under `log`: remove it/);
+    expect(() => loadConfig({ file: write({ log: { level: 'info', raw: true } }), env })).toThrow(
+      /unknown key `log\.raw` — not a botduino setting under `log`: remove it/,
+    );
   });
 
   it('suggests only close names', () => {
@@ -75,7 +82,10 @@ describe('unknown keys', () => {
   });
 
   it('the JSON Schema allows no other properties, at every level', () => {
-    const schema = configJsonSchema() as { additionalProperties?: unknown; properties: Record<string, { additionalProperties?: unknown; items?: { additionalProperties?: unknown } }> };
+    const schema = configJsonSchema() as {
+      additionalProperties?: unknown;
+      properties: Record<string, { additionalProperties?: unknown; items?: { additionalProperties?: unknown } }>;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.webhook.additionalProperties).toBe(false);
     expect(schema.properties.log.additionalProperties).toBe(false);
@@ -89,6 +99,8 @@ describe('the default state folder', () => {
     expect(defaultStateDir({ XDG_STATE_HOME: '/x/state' })).toBe('/x/state/botduino');
     expect(defaultStateDir({ XDG_STATE_HOME: 'relative/state' })).toBe(join(homedir(), '.local', 'state', 'botduino'));
     expect(stateDefaultStateDir).toBe(defaultStateDir);
-    expect(loadConfig({ env: { XDG_STATE_HOME: 'relative/state', HOME: homedir() }, cwd: tmpdir() }).stateDir).toBe(join(homedir(), '.local', 'state', 'botduino'));
+    expect(loadConfig({ env: { XDG_STATE_HOME: 'relative/state', HOME: homedir() }, cwd: tmpdir() }).stateDir).toBe(
+      join(homedir(), '.local', 'state', 'botduino'),
+    );
   });
 });

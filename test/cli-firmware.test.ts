@@ -22,13 +22,24 @@ let n = 0;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const dir = join(tmp, `env-${n++}`);
-  return { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), BOTDUINO_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', ...extra };
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    BOTDUINO_STATE_DIR: join(dir, 'state'),
+    NO_COLOR: '1',
+    ...extra,
+  };
 }
 
 async function cli(args: string[], e: NodeJS.ProcessEnv = env()): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { env: e, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(args, {
+    env: e,
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -44,7 +55,8 @@ describe('firmware generate', () => {
     const out = join(tmp, 'project');
     const r = await cli(['firmware', 'generate', '--device', 'lcd-keypad-shield', '--out', out]);
     expect(r.code, r.stderr).toBe(EXIT.ok);
-    for (const f of ['platformio.ini', 'src/main.cpp', 'src/bd_config.h', 'src/bd_protocol.cpp']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['platformio.ini', 'src/main.cpp', 'src/bd_config.h', 'src/bd_protocol.cpp'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'platformio.ini'), 'utf8')).toMatch(/board\s*=\s*uno/);
     expect(r.stdout).toContain(join(out, 'platformio.ini'));
     expect(r.stderr).toContain(`pio run -d ${out} -t upload`);
@@ -98,7 +110,10 @@ describe('firmware flash', () => {
     const bin = join(tmp, `bin-${n++}`);
     mkdirSync(bin);
     const argsFile = join(bin, 'args.txt');
-    writeFileSync(join(bin, 'pio'), `#!/bin/sh\necho "$@" > "${argsFile}"\necho "$PLATFORMIO_WORKSPACE_DIR" > "${argsFile}.workspace"\nexit ${code}\n`);
+    writeFileSync(
+      join(bin, 'pio'),
+      `#!/bin/sh\necho "$@" > "${argsFile}"\necho "$PLATFORMIO_WORKSPACE_DIR" > "${argsFile}.workspace"\nexit ${code}\n`,
+    );
     chmodSync(join(bin, 'pio'), 0o755);
     return { bin, argsFile };
   }
@@ -126,7 +141,9 @@ describe('firmware flash', () => {
     expect(calls).toEqual(['release /dev/ttyACM9', 'resume /dev/ttyACM9']);
     expect(r.stderr).toMatch(/flashing lcd-keypad-shield to \/dev\/ttyACM9 with pio: done/);
     // PlatformIO builds in the user's cache, not in the (possibly read-only, installed) package
-    expect(readFileSync(`${argsFile}.workspace`, 'utf8').trim()).toBe(join(e.HOME!, '.cache', 'botduino', 'platformio', 'lcd-keypad-shield'));
+    expect(readFileSync(`${argsFile}.workspace`, 'utf8').trim()).toBe(
+      join(e.HOME!, '.cache', 'botduino', 'platformio', 'lcd-keypad-shield'),
+    );
   });
 
   it('generates a project for a device that is not a preset and uploads that', async () => {
@@ -158,15 +175,26 @@ describe('firmware flash', () => {
   it("tells avrdude's complaints plainly: a damaged image, a board whose bootloader does not answer", () => {
     // avrdude 7.1's own words
     const damaged = explainUploadFailure(
-      { code: 1, unplugged: false, output: 'avrdude error: checksum mismatch at line 6 of /x/lcd-keypad-shield.hex\n        checksum=0xfe, computed checksum=0x02\navrdude error: read from file /x/lcd-keypad-shield.hex failed\n' },
-      'avrdude', '/dev/ttyACM0', 'uno', '/x/lcd-keypad-shield.hex',
+      {
+        code: 1,
+        unplugged: false,
+        output:
+          'avrdude error: checksum mismatch at line 6 of /x/lcd-keypad-shield.hex\n        checksum=0xfe, computed checksum=0x02\navrdude error: read from file /x/lcd-keypad-shield.hex failed\n',
+      },
+      'avrdude',
+      '/dev/ttyACM0',
+      'uno',
+      '/x/lcd-keypad-shield.hex',
     );
     expect(damaged).toBe(
       'The firmware image /x/lcd-keypad-shield.hex is damaged (checksum mismatch at line 6), so nothing was written. Restore it (`git checkout firmware/images` in a checkout, or reinstall botduino) or rebuild it with `botduino firmware build`.',
     );
     const silent = explainUploadFailure(
       { code: 1, unplugged: false, output: 'avrdude error: stk500_getsync() attempt 10 of 10: not in sync: resp=0x00\n' },
-      'avrdude', '/dev/ttyACM0', 'uno', '/x.hex',
+      'avrdude',
+      '/dev/ttyACM0',
+      'uno',
+      '/x.hex',
     );
     expect(silent).toMatch(/^The board's bootloader did not answer on \/dev\/ttyACM0\. Check that this is the board's port/);
   });

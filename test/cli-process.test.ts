@@ -21,10 +21,19 @@ const ENTRY = join(packageRoot, 'bridge', 'cli', 'main.ts');
 const ANSI = /\x1b\[/;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: join(tmp, 'home'), XDG_CONFIG_HOME: join(tmp, 'config'), BOTDUINO_STATE_DIR: join(tmp, 'state'), ...extra };
+  return {
+    PATH: process.env.PATH,
+    HOME: join(tmp, 'home'),
+    XDG_CONFIG_HOME: join(tmp, 'config'),
+    BOTDUINO_STATE_DIR: join(tmp, 'state'),
+    ...extra,
+  };
 }
 
-function botduino(args: string[], o: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function botduino(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
       cwd: packageRoot,
@@ -79,7 +88,9 @@ describe('botduino as a program', () => {
     // run as an ordinary user (nobody) when the tests run as root
     const r = await botduino(['service', 'install'], { env: env({ HOME: tmp }), ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
     expect(r.code).toBe(EXIT.failure);
-    expect(r.stderr).toMatch(/Installing a system service needs root: run `sudo botduino service install`, or `botduino service install --user-unit`/);
+    expect(r.stderr).toMatch(
+      /Installing a system service needs root: run `sudo botduino service install`, or `botduino service install --user-unit`/,
+    );
   });
 });
 
@@ -89,11 +100,19 @@ describe('colour', () => {
     return c;
   };
   it('colours progress and log levels on a terminal, and not with NO_COLOR', async () => {
-    for (const [extra, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
+    for (const [extra, coloured] of [
+      [{}, true],
+      [{ NO_COLOR: '1' }, false],
+    ] as const) {
       const stderr = capture();
       const stdout = capture();
       const code = await main(['run', '--port', 'sim:no-such-board'], {
-        env: env({ ...extra, BOTDISTRIKT_APP_ID: '1', BOTDISTRIKT_DOMAIN: 'https://k3j9x0a1qz.botduino-test.net', BOTDUINO_WEBHOOK_PORT: '0' }),
+        env: env({
+          ...extra,
+          BOTDISTRIKT_APP_ID: '1',
+          BOTDISTRIKT_DOMAIN: 'https://k3j9x0a1qz.botduino-test.net',
+          BOTDUINO_WEBHOOK_PORT: '0',
+        }),
         stderr,
         stdout,
       });

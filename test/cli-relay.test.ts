@@ -32,7 +32,13 @@ async function relay(args: string[], config: object, until?: Promise<unknown>, o
   return { code, stdout, stderr };
 }
 
-const mqttConf = () => ({ url: broker?.url ?? 'mqtt://127.0.0.1:1', username: 'relay', passwordEnv: 'RELAY_PW', app: 'shop', topicKeyEnv: 'RELAY_KEY' });
+const mqttConf = () => ({
+  url: broker?.url ?? 'mqtt://127.0.0.1:1',
+  username: 'relay',
+  passwordEnv: 'RELAY_PW',
+  app: 'shop',
+  topicKeyEnv: 'RELAY_KEY',
+});
 
 describe('botduino relay', () => {
   it('refuses plain HTTP on an address other than loopback, and says what to do', async () => {

@@ -3,7 +3,9 @@ import { multiTapKeys, parseScenario } from '../bridge/cli/scenario.js';
 
 describe('simulate scenarios', () => {
   it('resolves absolute and relative times in order', () => {
-    const s = parseScenario('{"at": 1000, "press": "SELECT"}\n{"after": 120, "release": "SELECT"}\n# a comment\n{"after": 500, "tap": "5", "holdMs": 80}\n');
+    const s = parseScenario(
+      '{"at": 1000, "press": "SELECT"}\n{"after": 120, "release": "SELECT"}\n# a comment\n{"after": 500, "tap": "5", "holdMs": 80}\n',
+    );
     expect(s.map((x) => x.t)).toEqual([1000, 1120, 1620]);
     expect(s[2]).toMatchObject({ tap: '5', holdMs: 80 });
   });

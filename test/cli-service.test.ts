@@ -11,8 +11,16 @@ const systemdAnalyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find
 
 describe('the systemd unit', () => {
   it('runs `botduino run` with the config, restarts on failure but not on config errors', () => {
-    const unit = systemdUnit({ exec: '/usr/lib/node_modules/botduino/dist/bridge/cli/main.js', node: '/usr/bin/node', config: '/etc/botduino.json', user: 'pi', group: 'dialout' });
-    expect(unit).toContain('ExecStart=/usr/bin/node /usr/lib/node_modules/botduino/dist/bridge/cli/main.js run --config /etc/botduino.json');
+    const unit = systemdUnit({
+      exec: '/usr/lib/node_modules/botduino/dist/bridge/cli/main.js',
+      node: '/usr/bin/node',
+      config: '/etc/botduino.json',
+      user: 'pi',
+      group: 'dialout',
+    });
+    expect(unit).toContain(
+      'ExecStart=/usr/bin/node /usr/lib/node_modules/botduino/dist/bridge/cli/main.js run --config /etc/botduino.json',
+    );
     expect(unit).toContain('User=pi');
     expect(unit).toContain('SupplementaryGroups=dialout');
     expect(unit).toContain('Restart=on-failure');
@@ -43,10 +51,22 @@ describe('the systemd unit', () => {
 
   it.skipIf(!systemdAnalyze)('`systemd-analyze security --offline` rates its exposure 3.0 or less ("OK")', () => {
     const path = join(tmp, 'botduino.service');
-    writeFileSync(path, systemdUnit({ exec: '/usr/lib/node_modules/botduino/dist/bridge/cli/main.js', node: '/usr/bin/node', config: '/etc/botduino.json', user: 'pi', group: 'dialout' }));
+    writeFileSync(
+      path,
+      systemdUnit({
+        exec: '/usr/lib/node_modules/botduino/dist/bridge/cli/main.js',
+        node: '/usr/bin/node',
+        config: '/etc/botduino.json',
+        user: 'pi',
+        group: 'dialout',
+      }),
+    );
     let text: string;
     try {
-      text = execFileSync(systemdAnalyze!, ['security', '--offline=true', '--no-pager', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      text = execFileSync(systemdAnalyze!, ['security', '--offline=true', '--no-pager', path], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (e) {
       // it exits non-zero when the exposure is above its threshold (default 100 = never); show what it said
       text = String((e as { stdout?: string }).stdout) + String((e as { stderr?: string }).stderr);
@@ -57,10 +77,18 @@ describe('the systemd unit', () => {
   });
 
   it('doubles `%` and `$` (systemd expands them even inside quotes) and quotes paths with spaces', () => {
-    expect(systemdUnit({ exec: '/home/pi/my bots/main.js', node: '/usr/bin/node', user: 'pi', group: 'dialout' })).toContain('ExecStart=/usr/bin/node "/home/pi/my bots/main.js" run');
+    expect(systemdUnit({ exec: '/home/pi/my bots/main.js', node: '/usr/bin/node', user: 'pi', group: 'dialout' })).toContain(
+      'ExecStart=/usr/bin/node "/home/pi/my bots/main.js" run',
+    );
     expect(quoteArg('/opt/$HOME/100%')).toBe('/opt/$$HOME/100%%');
     expect(quoteArg('/opt/a "b"\\c')).toBe('"/opt/a \\"b\\"\\\\c"');
-    const unit = systemdUnit({ exec: '/srv/bot$1/main.js', node: '/usr/bin/node', config: '/etc/50% off.json', user: 'pi', group: 'dialout' });
+    const unit = systemdUnit({
+      exec: '/srv/bot$1/main.js',
+      node: '/usr/bin/node',
+      config: '/etc/50% off.json',
+      user: 'pi',
+      group: 'dialout',
+    });
     expect(unit).toContain('ExecStart=/usr/bin/node /srv/bot$$1/main.js run --config "/etc/50%% off.json"');
   });
 
@@ -133,7 +161,8 @@ function checkUdevSyntax(text: string): string[] {
   const problems: string[] = [];
   const labels = new Set<string>();
   const gotos: string[] = [];
-  const pair = /^\s*(ACTION|SUBSYSTEM|SUBSYSTEMS|KERNEL|ATTRS\{\w+\}|ATTR\{\w+\}|ENV\{\w+\}|MODE|GROUP|SYMLINK|IMPORT\{builtin\}|GOTO|LABEL)\s*(==|!=|\+=|=)\s*"([^"]*)"\s*$/;
+  const pair =
+    /^\s*(ACTION|SUBSYSTEM|SUBSYSTEMS|KERNEL|ATTRS\{\w+\}|ATTR\{\w+\}|ENV\{\w+\}|MODE|GROUP|SYMLINK|IMPORT\{builtin\}|GOTO|LABEL)\s*(==|!=|\+=|=)\s*"([^"]*)"\s*$/;
   for (const [i, line] of text.split('\n').entries()) {
     if (!line.trim() || line.startsWith('#')) continue;
     for (const p of line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
@@ -181,7 +210,9 @@ describe('the udev rule', () => {
     expect(readFileSync(join(root, 'etc/udev/rules.d/99-botduino.rules'), 'utf8')).toContain('dialout');
     expect(r.commands.join('\n')).toContain('systemctl enable --now botduino');
     // the USB serial drivers load at boot, so the device groups DeviceAllow= names exist when the service starts
-    expect(readFileSync(join(root, 'etc/modules-load.d/botduino.conf'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['cdc_acm', 'usbserial']));
+    expect(readFileSync(join(root, 'etc/modules-load.d/botduino.conf'), 'utf8').split('\n')).toEqual(
+      expect.arrayContaining(['cdc_acm', 'usbserial']),
+    );
     expect(r.notes.join('\n')).toContain('BOTDUINO_STATE_DIR=/var/lib/botduino');
   });
 });

@@ -16,7 +16,13 @@ describe('simulate keeps the board EEPROM as the real chip does', () => {
     writeFileSync(script, '{"at": 60000, "press": "SELECT"}\n');
     const file = join(dir, 'state', 'sim', 'lcd-keypad-shield.eeprom');
     const child = spawn(process.execPath, ['--import', 'tsx', 'bridge/cli/main.ts', 'simulate', '--script', script], {
-      env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), BOTDUINO_STATE_DIR: join(dir, 'state'), NO_COLOR: '1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, 'config'),
+        BOTDUINO_STATE_DIR: join(dir, 'state'),
+        NO_COLOR: '1',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdin.end();

@@ -25,7 +25,13 @@ async function simulate(args: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await main(['simulate', '--preset', 'lcd-keypad-shield', '--script', script, ...args], {
-    env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), BOTDUINO_STATE_DIR: join(dir, `state${n}`), NO_COLOR: '1' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      BOTDUINO_STATE_DIR: join(dir, `state${n}`),
+      NO_COLOR: '1',
+    },
     stdout: { write: (s: string) => ((stdout += s), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
   });
@@ -48,13 +54,17 @@ describe('simulate --rom', () => {
     expect(typeof a02.char('Ø')[0]).toBe('object');
   });
 
-  it.each([[[]], [['--rom', 'A02']], [['--rom', 'A00']]])('shows "Øl é ü" as sent, on the simulated LCD (%j)', async (args) => {
-    const r = await simulate(args);
-    expect(r.code, r.stderr).toBe(EXIT.ok);
-    expect(r.rows.some((rows) => rows.join('|').includes('You said: Øl é'))).toBe(true);
-    expect(r.rows.some((rows) => rows.join('|').includes('ü'))).toBe(true);
-    if (args[1] === 'A02') expect(r.stderr).toMatch(/the firmware reports an LCD with the A00 ROM; rendering for A02/);
-  }, 90_000);
+  it.each([[[]], [['--rom', 'A02']], [['--rom', 'A00']]])(
+    'shows "Øl é ü" as sent, on the simulated LCD (%j)',
+    async (args) => {
+      const r = await simulate(args);
+      expect(r.code, r.stderr).toBe(EXIT.ok);
+      expect(r.rows.some((rows) => rows.join('|').includes('You said: Øl é'))).toBe(true);
+      expect(r.rows.some((rows) => rows.join('|').includes('ü'))).toBe(true);
+      if (args[1] === 'A02') expect(r.stderr).toMatch(/the firmware reports an LCD with the A00 ROM; rendering for A02/);
+    },
+    90_000,
+  );
 
   it('refuses an unknown ROM', async () => {
     const r = await simulate(['--rom', 'A01']);

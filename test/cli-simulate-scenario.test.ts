@@ -17,7 +17,13 @@ async function simulate(preset: string, scenario: string) {
   let stderr = '';
   const t0 = Date.now();
   const code = await main(['simulate', '--preset', preset, '--script', script], {
-    env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), BOTDUINO_STATE_DIR: join(dir, `state${n}`), NO_COLOR: '1' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      BOTDUINO_STATE_DIR: join(dir, `state${n}`),
+      NO_COLOR: '1',
+    },
     stdout: { write: (s: string) => ((stdout += s), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
   });
@@ -30,13 +36,20 @@ async function simulate(preset: string, scenario: string) {
 
 describe('scenario files', () => {
   it('take a // comment after a step', () => {
-    expect(parseScenario('{"at": 2500, "tap": "SELECT"}   // press and release\n{"after": 10, "tap": "DOWN"} // "quoted // text"').map((s) => s.t)).toEqual([2500, 2510]);
+    expect(
+      parseScenario('{"at": 2500, "tap": "SELECT"}   // press and release\n{"after": 10, "tap": "DOWN"} // "quoted // text"').map(
+        (s) => s.t,
+      ),
+    ).toEqual([2500, 2510]);
     expect(parseScenario('{"at": 1, "press": "a // b"}')[0]).toMatchObject({ press: 'a // b' });
   });
 
   it('count "after" following a "type" step from the end of the typing', () => {
     // "hi": h = 4,4 and i = 4,4,4: five presses of 200 ms and two letters of 1300 ms
-    expect(parseScenario('{"at": 1000, "type": "hi"}\n{"after": 300, "tap": "#"}').map((s) => s.t)).toEqual([1000, 1000 + 5 * 200 + 2 * 1300 + 300]);
+    expect(parseScenario('{"at": 1000, "type": "hi"}\n{"after": 300, "tap": "#"}').map((s) => s.t)).toEqual([
+      1000,
+      1000 + 5 * 200 + 2 * 1300 + 300,
+    ]);
   });
 
   it('name the line of text that cannot be typed', () => {
@@ -48,7 +61,9 @@ describe('simulate with a scenario', () => {
   it('ends with exit 3 and a clear message when a key is not on the preset, at once', async () => {
     const r = await simulate('lcd-keypad-shield', '{"at": 100, "tap": "5"}\n');
     expect(r.code).toBe(EXIT.config);
-    expect(r.stderr).toContain('The scenario step at 100 ms presses "5", which lcd-keypad-shield does not have. It has: RIGHT UP DOWN LEFT SELECT.');
+    expect(r.stderr).toContain(
+      'The scenario step at 100 ms presses "5", which lcd-keypad-shield does not have. It has: RIGHT UP DOWN LEFT SELECT.',
+    );
     expect(r.stderr).toContain('--preset i2c-lcd-keypad');
     expect(r.wallMs).toBeLessThan(10_000);
   }, 30_000);

@@ -19,7 +19,13 @@ describe('a truncated state.json', () => {
     writeFileSync(script, '{"at": 100, "press": "SELECT"}\n');
     let stderr = '';
     const code = await main(['simulate', '--script', script], {
-      env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), BOTDUINO_STATE_DIR: join(dir, 'state'), NO_COLOR: '1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, 'config'),
+        BOTDUINO_STATE_DIR: join(dir, 'state'),
+        NO_COLOR: '1',
+      },
       stdout: { write: () => true },
       stderr: { write: (s: string) => ((stderr += s), true) },
     });

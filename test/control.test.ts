@@ -23,7 +23,13 @@ afterEach(() => {
 
 function recorder() {
   const calls: string[] = [];
-  return { calls, handlers: { release: async (p: string) => (calls.push(`release ${p}`), true), resume: async (p: string) => (calls.push(`resume ${p}`), true) } };
+  return {
+    calls,
+    handlers: {
+      release: async (p: string) => (calls.push(`release ${p}`), true),
+      resume: async (p: string) => (calls.push(`resume ${p}`), true),
+    },
+  };
 }
 
 describe('the control socket', () => {
@@ -75,7 +81,10 @@ describe('the control socket', () => {
 const a = await controlRequest(${JSON.stringify(dir)}, { op: 'release', port: '/dev/ttyACM3' });
 console.log(JSON.stringify(a));
 setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: packageRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const line = await new Promise<string>((res) => child.stdout.setEncoding('utf8').on('data', (d: string) => res(d)));
     expect(JSON.parse(line)).toEqual({ ok: true });
     expect(r.calls).toEqual(['release /dev/ttyACM3']);
@@ -89,7 +98,9 @@ describe('the state folder', () => {
     const dir = fresh();
     mkdirSync(dir);
     chmodSync(dir, 0o777);
-    await expect(startControlServer(dir, recorder().handlers)).rejects.toThrow(`The state folder ${dir} can be written by every user (mode 0777)`);
+    await expect(startControlServer(dir, recorder().handlers)).rejects.toThrow(
+      `The state folder ${dir} can be written by every user (mode 0777)`,
+    );
     chmodSync(dir, 0o770);
     expect(() => checkStateDir(dir)).toThrow(/can be written by its group[^]*chmod 700/);
   });

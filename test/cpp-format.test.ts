@@ -29,7 +29,11 @@ describe('C++ formatting', () => {
   });
 
   it.skipIf(!hasClangFormat)('notices a file that is not', () => {
-    const r = spawnSync('clang-format', ['--dry-run', '--Werror', '--assume-filename=x.cpp'], { cwd: ROOT, input: 'int  f( ){return 1;}\n', encoding: 'utf8' });
+    const r = spawnSync('clang-format', ['--dry-run', '--Werror', '--assume-filename=x.cpp'], {
+      cwd: ROOT,
+      input: 'int  f( ){return 1;}\n',
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
   });
 });

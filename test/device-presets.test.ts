@@ -12,7 +12,13 @@ describe('presets', () => {
   it('lcd-keypad-shield: 16×2 parallel LCD on 8, 9, 4–7, five buttons on the A0 ladder, backlight on 10', () => {
     const d = loadDevice('lcd-keypad-shield');
     expect(d.board).toBe('uno');
-    expect(d.lcd).toMatchObject({ interface: 'parallel', cols: 16, rows: 2, pins: { rs: 8, en: 9, d4: 4, d5: 5, d6: 6, d7: 7 }, backlight: { pin: 10 } });
+    expect(d.lcd).toMatchObject({
+      interface: 'parallel',
+      cols: 16,
+      rows: 2,
+      pins: { rs: 8, en: 9, d4: 4, d5: 5, d6: 6, d7: 7 },
+      backlight: { pin: 10 },
+    });
     expect(d.buttons.map((b) => b.name)).toEqual(['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT']);
     // both shield revisions: (RIGHT, UP, DOWN, LEFT, SELECT) read about 0/100/257/410/640 (v1.1) and 0/145/330/505/741 (v1.0)
     const readings = [

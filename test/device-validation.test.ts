@@ -154,7 +154,9 @@ describe('a device description', () => {
   it('rejects an LCD geometry no HD44780 module has', () => {
     const d = base();
     (d.lcd as { cols: number }).cols = 17;
-    expect(problems(d)[0]).toMatch(/^lcd\.cols: no HD44780 LCD is 17×2; they come as 8×1, 8×2, 16×1, 16×2, 16×4, 20×1, 20×2, 20×4, 24×2, 40×1, 40×2$/);
+    expect(problems(d)[0]).toMatch(
+      /^lcd\.cols: no HD44780 LCD is 17×2; they come as 8×1, 8×2, 16×1, 16×2, 16×4, 20×1, 20×2, 20×4, 24×2, 40×1, 40×2$/,
+    );
   });
 
   it.each([

@@ -46,7 +46,10 @@ function see(board: SimBoard, text: string, timeoutMs = 15_000): Promise<void> {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function setup(boards: SimBoard[], o: Partial<BridgeOptions> & { idleMinutes?: number } = {}): Promise<{ bridge: Bridge; standIn: StandIn; paths: string[] }> {
+async function setup(
+  boards: SimBoard[],
+  o: Partial<BridgeOptions> & { idleMinutes?: number } = {},
+): Promise<{ bridge: Bridge; standIn: StandIn; paths: string[] }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bd-e2e-'));
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   const paths = boards.map((b) => {
@@ -169,7 +172,10 @@ describe('firmware uploads', () => {
 
     expect(await controlRequest(controlDir, { op: 'release', port: paths[0] })).toEqual({ ok: true });
     expect(bridge.sessions[0].link.state).toBe('closed');
-    expect(await controlRequest(controlDir, { op: 'release', port: '/dev/ttyNOT-MINE' })).toMatchObject({ ok: false, error: expect.stringMatching(/does not hold/) });
+    expect(await controlRequest(controlDir, { op: 'release', port: '/dev/ttyNOT-MINE' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/does not hold/),
+    });
     expect(await controlRequest(controlDir, { op: 'resume', port: paths[0] })).toEqual({ ok: true });
     await expect.poll(() => bridge.sessions[0].link.state, { timeout: 10_000 }).toBe('online');
     expect(states).toEqual(['closed', 'connecting', 'online']);

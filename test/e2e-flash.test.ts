@@ -68,7 +68,12 @@ function hexOf(bytes: Buffer): string {
     const rec = Buffer.concat([Buffer.of(chunk.length, o >> 8, o & 0xff, 0), chunk]);
     let sum = 0;
     for (const b of rec) sum = (sum + b) & 0xff;
-    lines.push(':' + Buffer.concat([rec, Buffer.of((0x100 - sum) & 0xff)]).toString('hex').toUpperCase());
+    lines.push(
+      ':' +
+        Buffer.concat([rec, Buffer.of((0x100 - sum) & 0xff)])
+          .toString('hex')
+          .toUpperCase(),
+    );
   }
   return lines.join('\n') + '\n:00000001FF\n';
 }
@@ -259,7 +264,10 @@ describe('firmware flash through avrdude into the simulated Optiboot', () => {
     p.stdin.end();
     expect(await exited, stderr).toBe(0);
     // the LCD as the board showed it (blank: no bridge drew on it), a snapshot per change, as JSON lines
-    const snapshots = stdout.trim().split('\n').map((l) => JSON.parse(l) as { t: number; rows: string[] });
+    const snapshots = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: number; rows: string[] });
     expect(snapshots.length).toBeGreaterThan(0);
     expect(snapshots.every((s) => s.rows.length === 2)).toBe(true);
   }, 120_000);

@@ -45,10 +45,21 @@ async function rig(o: { startFails?: boolean } = {}): Promise<Rig> {
   const bridge = new Bridge({
     devices: [{ port: board.path }],
     binding: FakeBinding,
-    client: new BotDistriktClient({ appId: bd.appId, domain: bd.domain, baseUrl: bd.baseUrl, sendTimeoutMs: 800, retryDelayMs: 150, connectAttempts: 3 }),
+    client: new BotDistriktClient({
+      appId: bd.appId,
+      domain: bd.domain,
+      baseUrl: bd.baseUrl,
+      sendTimeoutMs: 800,
+      retryDelayMs: 150,
+      connectAttempts: 3,
+    }),
     users: new Users({ stateDir }),
     startMessage: 'hi',
-    ui: { buttons: { RIGHT: { send: 'first try' }, LEFT: { send: 'second try' }, UP: { send: 'third try' } }, offlineRetryMs: 300, offlineRetryMaxMs: 600 },
+    ui: {
+      buttons: { RIGHT: { send: 'first try' }, LEFT: { send: 'second try' }, UP: { send: 'third try' } },
+      offlineRetryMs: 300,
+      offlineRetryMaxMs: 600,
+    },
   });
   cleanups.push(() => bridge.stop());
   const { online } = await bridge.start();

@@ -12,8 +12,11 @@ const root = join(import.meta.dirname, '..');
 
 function runBench(): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', join(root, 'bench/index.ts'), '--quick', '--json'], { cwd: root, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      err ? reject(Object.assign(err, { stderr })) : resolve({ stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench/index.ts'), '--quick', '--json'],
+      { cwd: root, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => (err ? reject(Object.assign(err, { stderr })) : resolve({ stdout, stderr })),
     ),
   );
 }
@@ -35,7 +38,15 @@ describe('npm run bench -- --quick --json', () => {
     }
     const byteUs = 1e6 / 25000; // a byte at the default 250000 Bd
     expect(r.meta.baud).toBe(250000);
-    const lat = ['key_to_host', 'key_to_host_worst', 'screen_16x2', 'screen_20x4_100k', 'screen_20x4_400k', 'one_char', 'one_char_worst'] as const;
+    const lat = [
+      'key_to_host',
+      'key_to_host_worst',
+      'screen_16x2',
+      'screen_20x4_100k',
+      'screen_20x4_400k',
+      'one_char',
+      'one_char_worst',
+    ] as const;
     for (const k of lat) expect(r.latency_us[k]).toBeGreaterThan(byteUs);
     expect(r.latency_us.key_to_host_worst).toBeGreaterThanOrEqual(r.latency_us.key_to_host);
     expect(r.latency_us.one_char_worst).toBeGreaterThanOrEqual(r.latency_us.one_char);

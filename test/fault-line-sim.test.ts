@@ -102,7 +102,10 @@ describe('a faulty line with the real firmware on the simulated board', () => {
     }
     while (screens < SCREENS) link.show((last = screen(++screens)));
     await until('every event at the bot', () => bd!.processedMessages().length >= want.length, 60_000);
-    await until('the LCD to show the last screen', () => link!.stats().queueDepth === 0 && board.lcd.codeRows().join('|') === last.rows.join('|'));
+    await until(
+      'the LCD to show the last screen',
+      () => link!.stats().queueDepth === 0 && board.lcd.codeRows().join('|') === last.rows.join('|'),
+    );
 
     expect(faults.counts.droppedFrames).toBeGreaterThan(5);
     expect(faults.counts.corruptedBytes).toBeGreaterThan(50);

@@ -67,7 +67,15 @@ describe('a faulty line under load, over mock bindings', () => {
     const rnd = prng(SEED);
     // Opening the port does not reset this board (no auto-reset), so the events it holds survive a reconnect;
     // unplugging still power-cycles it.
-    const board = new FakeBoard({ cols: 20, rows: 4, keypad: ['123', '456', '789', '*0#'], id: 'fault-1', retransmitMs: 25, bootMs: 5, resetOnOpen: false });
+    const board = new FakeBoard({
+      cols: 20,
+      rows: 4,
+      keypad: ['123', '456', '789', '*0#'],
+      id: 'fault-1',
+      retransmitMs: 25,
+      bootMs: 5,
+      resetOnOpen: false,
+    });
     const toHost = frameFaults({ seed: SEED + 1, dropFrames: 0.01, corruptBytes: 0.01 });
     const toBoard = frameFaults({ seed: SEED + 2, dropFrames: 0.01, corruptBytes: 0.01 });
     board.faults = { toHost, toBoard };
@@ -142,7 +150,10 @@ describe('a faulty line under load, over mock bindings', () => {
     }
     while (screens < SCREENS) link.show((last = screen(++screens, rnd)));
     await until('every event at the bot', () => bd!.processedMessages().length >= EVENTS, 120_000);
-    await until('the board to show the last screen', () => link!.stats().queueDepth === 0 && board.lcd.text().join('|') === last.rows.join('|'));
+    await until(
+      'the board to show the last screen',
+      () => link!.stats().queueDepth === 0 && board.lcd.text().join('|') === last.rows.join('|'),
+    );
 
     expect(toHost.counts.droppedFrames + toBoard.counts.droppedFrames).toBeGreaterThan(100);
     expect(toHost.counts.corruptedBytes + toBoard.counts.corruptedBytes).toBeGreaterThan(1000);

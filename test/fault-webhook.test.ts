@@ -43,11 +43,14 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(port: number, method: string, path: string, body: string | null, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? null }));
-      res.on('error', () => resolve({ status: res.statusCode ?? null }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? null }));
+        res.on('error', () => resolve({ status: res.statusCode ?? null }));
+      },
+    );
     req.on('error', (e) => resolve({ status: null, error: e.message }));
     if (body !== null) req.end(body);
     else req.end();
@@ -64,10 +67,21 @@ function abuses(rnd: () => number): Abuse[] {
     { kind: 'not an object', method: 'POST', path: (h) => h, body: JSON.stringify([1, 2, 3]) },
     { kind: 'no webchat_id', method: 'POST', path: (h) => h, body: JSON.stringify({ responses: [{ type: 'text', text: 'who?' }] }) },
     { kind: 'empty body', method: 'POST', path: (h) => h, body: '' },
-    { kind: 'junk as form', method: 'POST', path: (h) => h, body: junk(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    {
+      kind: 'junk as form',
+      method: 'POST',
+      path: (h) => h,
+      body: junk(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
     { kind: 'oversize', method: 'POST', path: (h) => h, body: JSON.stringify({ webchat_id: 'x', pad: big }) },
     { kind: 'oversize, chunked', method: 'POST', path: (h) => h, body: big, headers: { 'transfer-encoding': 'chunked' } },
-    { kind: 'wrong path', method: 'POST', path: () => `/botduino/${Math.floor(rnd() * 1e9).toString(36)}`, body: JSON.stringify({ webchat_id: 'x', responses: [] }) },
+    {
+      kind: 'wrong path',
+      method: 'POST',
+      path: () => `/botduino/${Math.floor(rnd() * 1e9).toString(36)}`,
+      body: JSON.stringify({ webchat_id: 'x', responses: [] }),
+    },
     { kind: 'no secret', method: 'POST', path: () => '/botduino/', body: '{}' },
     { kind: 'root', method: 'GET', path: () => '/', body: null },
     { kind: 'wrong method', method: 'GET', path: (h) => h, body: null },
@@ -141,7 +155,10 @@ describe('the webhook under abuse', () => {
         // only a refused oversize body may be cut off before its 413 is read
         else expect(kind, `${kind}: ${s}`).toMatch(/oversize/);
       }
-      expect([...set].some((s) => typeof s === 'number'), `${kind} got an answer`).toBe(true);
+      expect(
+        [...set].some((s) => typeof s === 'number'),
+        `${kind} got an answer`,
+      ).toBe(true);
     }
     expect(heapGrowth).toBeLessThan(40 * 1024 * 1024);
 

@@ -40,7 +40,9 @@ describe('the firmware build', () => {
     it(`rebuilds ${preset} into the committed image, byte for byte, within the board's RAM`, async () => {
       const r = await buildPreset(preset, { copyImage: false, workDir: scratch() });
       const committed = readFileSync(join(root, 'firmware', 'images', `${preset}.hex`), 'utf8');
-      expect(readFileSync(r.hexPath, 'utf8'), `firmware/images/${preset}.hex is stale: run npx tsx firmware/build/build.ts`).toBe(committed);
+      expect(readFileSync(r.hexPath, 'utf8'), `firmware/images/${preset}.hex is stale: run npx tsx firmware/build/build.ts`).toBe(
+        committed,
+      );
       expect(r.flash).toBeGreaterThan(1000);
       expect(r.ram).toBeLessThan(r.ramMax * 0.75);
     });
@@ -54,7 +56,10 @@ describe('the firmware build', () => {
   });
 
   it('builds the line rate and the I2C clock of the description into the image: 500000 baud and 400 kHz on the simulated board', async () => {
-    const device = parseDevice({ ...loadDevice('i2c-lcd-keypad'), baud: 500_000, lcd: { ...loadDevice('i2c-lcd-keypad').lcd, clock: 400_000 } }, 'test');
+    const device = parseDevice(
+      { ...loadDevice('i2c-lcd-keypad'), baud: 500_000, lcd: { ...loadDevice('i2c-lcd-keypad').lcd, clock: 400_000 } },
+      'test',
+    );
     const r = await buildDevice(device, scratch());
     const board = new SimBoard({ device, hex: readFileSync(r.hexPath, 'utf8') });
     const lines = collectLines(board);
@@ -77,9 +82,16 @@ describe('the firmware build', () => {
 
   it('stops a config header from another protocol schema with an #error saying what to run', () => {
     const dir = scratch();
-    writeFileSync(join(dir, 'bd_config.h'), generateConfigHeader(nano).replace(/BD_CONFIG_FP_U32 0x[0-9A-F]+UL/, 'BD_CONFIG_FP_U32 0x12345678UL'));
+    writeFileSync(
+      join(dir, 'bd_config.h'),
+      generateConfigHeader(nano).replace(/BD_CONFIG_FP_U32 0x[0-9A-F]+UL/, 'BD_CONFIG_FP_U32 0x12345678UL'),
+    );
     writeFileSync(join(dir, 'x.cpp'), '#include "bd_config.h"\n');
-    const r = spawnSync('avr-g++', ['-fsyntax-only', '-mmcu=atmega328p', `-I${dir}`, `-I${join(root, 'firmware', 'runtime')}`, join(dir, 'x.cpp')], { encoding: 'utf8' });
+    const r = spawnSync(
+      'avr-g++',
+      ['-fsyntax-only', '-mmcu=atmega328p', `-I${dir}`, `-I${join(root, 'firmware', 'runtime')}`, join(dir, 'x.cpp')],
+      { encoding: 'utf8' },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/#error "bd_config.h was generated for protocol schema .*generate the config again/);
   });
@@ -116,9 +128,15 @@ describe('a generated PlatformIO project', () => {
     const avr = '/usr/share/arduino/hardware/arduino/avr';
     const src = join(out, 'src');
     // every firmware source and the runtime, found, not listed: a new file cannot be left out
-    const sources = [...readdirSync(join(root, 'firmware', 'src')), ...readdirSync(join(root, 'firmware', 'runtime'))].filter((f) => f.endsWith('.cpp')).sort();
+    const sources = [...readdirSync(join(root, 'firmware', 'src')), ...readdirSync(join(root, 'firmware', 'runtime'))]
+      .filter((f) => f.endsWith('.cpp'))
+      .sort();
     expect(sources).toEqual(expect.arrayContaining(['clock.cpp', 'main.cpp', 'bd_protocol.cpp']));
-    expect(readdirSync(src).filter((f) => f.endsWith('.cpp')).sort()).toEqual(sources);
+    expect(
+      readdirSync(src)
+        .filter((f) => f.endsWith('.cpp'))
+        .sort(),
+    ).toEqual(sources);
     for (const f of sources)
       execFileSync('avr-g++', [
         '-fsyntax-only',
@@ -159,7 +177,10 @@ describe('the root platformio.ini', () => {
 
   it('uploads one preset by default (`pio run -t upload` would flash each default env in turn, the last one winning)', () => {
     const ini = readFileSync(join(root, 'platformio.ini'), 'utf8');
-    const envs = /^default_envs = (.*)$/m.exec(ini)![1].split(',').map((e) => e.trim());
+    const envs = /^default_envs = (.*)$/m
+      .exec(ini)![1]
+      .split(',')
+      .map((e) => e.trim());
     expect(envs).toEqual(['lcd-keypad-shield']);
     expect(ini).toContain('`pio run -t upload` builds and flashes the default preset, lcd-keypad-shield');
   });

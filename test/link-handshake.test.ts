@@ -113,7 +113,9 @@ describe('ports that will not open', () => {
   it('names another program when the port is locked', async () => {
     const board = new FakeBoard();
     await linkTo(board).start();
-    const err = await linkTo(board).start().catch((e) => e);
+    const err = await linkTo(board)
+      .start()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SerialError);
     expect(err.code).toBe('serial-busy');
     expect(err.message).toMatch(/in use by another program/);
@@ -127,7 +129,9 @@ describe('ports that will not open', () => {
         throw new Error(`Error: Permission denied, cannot open ${o.path}`);
       },
     };
-    const err = await linkTo('/dev/ttyACM7', { binding: denied }).start().catch((e) => e);
+    const err = await linkTo('/dev/ttyACM7', { binding: denied })
+      .start()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SerialError);
     expect(err.code).toBe('serial-permission');
     expect(err.exitCode).toBe(4);
@@ -141,7 +145,9 @@ describe('ports that will not open', () => {
   it('says the board is not plugged in when the port does not exist', async () => {
     const board = new FakeBoard();
     board.unplug();
-    const err = await linkTo(board).start().catch((e) => e);
+    const err = await linkTo(board)
+      .start()
+      .catch((e) => e);
     expect(err.code).toBe('serial-missing');
     expect(err.message).toMatch(/plugged in/);
     expect(err.message).toContain('botduino ports');

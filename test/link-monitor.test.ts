@@ -18,7 +18,13 @@ describe('monitor', () => {
     const board = new FakeBoard({ retransmitMs: 20 });
     const out = collector();
     const stop = new AbortController();
-    const done = runMonitor({ path: board.path, binding: FakeBinding, out: out.out, signal: stop.signal, now: () => new Date(2026, 0, 1, 12, 30, 5, 42) });
+    const done = runMonitor({
+      path: board.path,
+      binding: FakeBinding,
+      out: out.out,
+      signal: stop.signal,
+      now: () => new Date(2026, 0, 1, 12, 30, 5, 42),
+    });
     await expect.poll(() => out.text()).toMatch(/HELLO/);
     board.press('UP');
     board.sendRaw('TXT 1 0 0 "oops"*0000\r\n');
@@ -35,7 +41,10 @@ describe('monitor', () => {
   });
 
   it('without --baud, finds the rate a board flashed at 115200 answers at, says so, and shows what the board said', async () => {
-    const board = new SimBoard({ device: { ...loadDevice('lcd-keypad-shield'), baud: 115200 }, hex: fixtureHex('lcd-keypad-shield-115200') });
+    const board = new SimBoard({
+      device: { ...loadDevice('lcd-keypad-shield'), baud: 115200 },
+      hex: fixtureHex('lcd-keypad-shield-115200'),
+    });
     registerSimBoard('sim:monitor-115200', board);
     try {
       const out = collector();
@@ -62,7 +71,11 @@ describe('monitor', () => {
     const summary = await done;
     expect(summary.end).toBe('closed');
     expect(summary.pings).toBeGreaterThan(0);
-    const recs = out.text().trim().split('\n').map((l) => JSON.parse(l));
+    const recs = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(recs.find((r) => r.msg?.kind === 'HELLO')).toMatchObject({ dir: 'rx', msg: { proto: 1, fw: 'botduino' } });
     expect(recs.find((r) => r.dir === 'tx')).toMatchObject({ msg: { kind: 'PING' } });
     expect(recs.every((r) => typeof r.time === 'string' && typeof r.line === 'string')).toBe(true);

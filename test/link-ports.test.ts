@@ -27,7 +27,16 @@ beforeAll(() => {
     writeFileSync(join(dev(), name), '');
   };
   mkdirSync(join(dev(), 'serial', 'by-id'), { recursive: true });
-  tty('ttyACM0', usb('1-1', { idVendor: '2341', idProduct: '0043', serial: '75833353035351A0E1C1', manufacturer: 'Arduino (www.arduino.cc)', product: 'Uno' }));
+  tty(
+    'ttyACM0',
+    usb('1-1', {
+      idVendor: '2341',
+      idProduct: '0043',
+      serial: '75833353035351A0E1C1',
+      manufacturer: 'Arduino (www.arduino.cc)',
+      product: 'Uno',
+    }),
+  );
   tty('ttyUSB0', usb('1-2', { idVendor: '1a86', idProduct: '7523', product: 'USB2.0-Serial' }));
   tty('ttyUSB1', usb('1-3', { idVendor: '067b', idProduct: '2303', manufacturer: 'Prolific' }));
   tty('tty1');
@@ -61,7 +70,10 @@ describe('listing ports', () => {
     const lister = () => listPorts({ sysRoot: sys(), devRoot: dev() });
     const target = await resolveTarget(byId, lister);
     expect(target).toEqual({ path: join(dev(), 'ttyACM0'), byId, serialNumber: '75833353035351A0E1C1' });
-    expect(await candidatesFor({ ...target, path: join(dev(), 'ttyACM9') }, lister)).toEqual([join(dev(), 'ttyACM0'), join(dev(), 'ttyACM9')]);
+    expect(await candidatesFor({ ...target, path: join(dev(), 'ttyACM9') }, lister)).toEqual([
+      join(dev(), 'ttyACM0'),
+      join(dev(), 'ttyACM9'),
+    ]);
   });
 });
 

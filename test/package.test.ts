@@ -9,7 +9,18 @@
  * tarball with `npm install -g`, which fetches them from the registry.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,22 +73,41 @@ beforeAll(() => {
   mkdirSync(packDir);
   // dist/ as `npm ci` built it (its prepare script): packing without scripts leaves dist/ alone for the tests that run it meanwhile
   const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   ) as { filename: string }[];
   tarball = join(packDir, packed[0].filename);
 
   // a fresh prefix whose lockfile holds the runtime dependencies of this project's lockfile
   mkdirSync(prefix);
-  const lock = JSON.parse(readFileSync(join(packageRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; link?: boolean }> };
+  const lock = JSON.parse(readFileSync(join(packageRoot, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; link?: boolean }>;
+  };
   const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
   const spec = `file:${tarball}`;
   const packages: Record<string, unknown> = {
     '': { name: 'botduino-install-test', dependencies: { botduino: spec } },
-    'node_modules/botduino': { version: pkg.version, resolved: spec, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
+    'node_modules/botduino': {
+      version: pkg.version,
+      resolved: spec,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
+    },
   };
   for (const [k, v] of Object.entries(lock.packages)) if (k && !v.dev && !v.link) packages[k] = v;
-  writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'botduino-install-test', private: true, dependencies: { botduino: spec } }));
-  writeFileSync(join(prefix, 'package-lock.json'), JSON.stringify({ name: 'botduino-install-test', lockfileVersion: 3, requires: true, packages }));
+  writeFileSync(
+    join(prefix, 'package.json'),
+    JSON.stringify({ name: 'botduino-install-test', private: true, dependencies: { botduino: spec } }),
+  );
+  writeFileSync(
+    join(prefix, 'package-lock.json'),
+    JSON.stringify({ name: 'botduino-install-test', lockfileVersion: 3, requires: true, packages }),
+  );
   execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: prefix, stdio: ['ignore', 'pipe', 'pipe'] });
   installed = join(prefix, 'node_modules', 'botduino');
   bin = join(prefix, 'node_modules', '.bin', 'botduino');
@@ -88,7 +118,15 @@ beforeAll(() => {
 
 describe('the npm package', () => {
   it('ships the config schema the README points to, a LICENSE, and repository and bugs fields', () => {
-    for (const f of ['config.schema.json', 'LICENSE', 'README.md', 'platformio.ini', 'dist/bridge/cli/main.js', 'firmware/images/lcd-keypad-shield.hex']) expect(existsSync(join(installed, f)), f).toBe(true);
+    for (const f of [
+      'config.schema.json',
+      'LICENSE',
+      'README.md',
+      'platformio.ini',
+      'dist/bridge/cli/main.js',
+      'firmware/images/lcd-keypad-shield.hex',
+    ])
+      expect(existsSync(join(installed, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(installed, 'config.schema.json'), 'utf8')).title).toBe('botduino configuration');
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(pkg.repository?.url).toMatch(/^git\+https:\/\//);
@@ -98,7 +136,9 @@ describe('the npm package', () => {
 
   it('has no source map that points to a file the package does not hold', () => {
     const dangling: string[] = [];
-    for (const f of snapshot(installed).map((l) => l.split(' ')[0]).filter((f) => f.endsWith('.map'))) {
+    for (const f of snapshot(installed)
+      .map((l) => l.split(' ')[0])
+      .filter((f) => f.endsWith('.map'))) {
       const map = JSON.parse(readFileSync(join(installed, f), 'utf8')) as { sources: string[] };
       for (const s of map.sources) if (!existsSync(join(installed, f, '..', s))) dangling.push(`${f} → ${s}`);
     }

@@ -21,12 +21,18 @@ describe('the generated C++ runtime, built as the host sees it (all kinds)', () 
 
   it('decodes every vector the host receives to the same result as the TypeScript codec', () => {
     const list = [...v.valid, ...v.invalid].filter((x) => x.to === 'host');
-    const got = runCpp(bin, list.map((x) => x.line));
+    const got = runCpp(
+      bin,
+      list.map((x) => x.line),
+    );
     list.forEach((x, i) => expect(comparable(got[i]), x.name).toEqual(expected(x.line, 'host')));
   });
 
   it('decodes every valid vector, dispatches it to its handler and re-encodes it byte for byte', () => {
-    const got = runCpp(bin, v.valid.map((x) => x.line));
+    const got = runCpp(
+      bin,
+      v.valid.map((x) => x.line),
+    );
     v.valid.forEach((x, i) => {
       const r = got[i];
       expect(r.ok, x.name).toBe(true);
@@ -40,7 +46,14 @@ describe('the generated C++ runtime, built as the host sees it (all kinds)', () 
 
   it('accepts and writes lines whose CRCs were computed outside this codebase', () => {
     // CRCs from Python's binascii.crc_hqx(line, 0xFFFF)
-    const lines = ['TXT 7 1 0 "Hi there"*EC9C', 'ACK 7*F27B', 'BTN 1 d 2*5904', 'GLY 10 0 000A1F1F1F0E0400*AE65', 'TXT 1 0 0 "\\00\\07\\22\\5C\\DF~"*1CDB', 'NAK 0 c 8*6E32'];
+    const lines = [
+      'TXT 7 1 0 "Hi there"*EC9C',
+      'ACK 7*F27B',
+      'BTN 1 d 2*5904',
+      'GLY 10 0 000A1F1F1F0E0400*AE65',
+      'TXT 1 0 0 "\\00\\07\\22\\5C\\DF~"*1CDB',
+      'NAK 0 c 8*6E32',
+    ];
     const got = runCpp(bin, lines);
     got.forEach((r, i) => expect(r.ok && r.line, lines[i]).toBe(lines[i] + '\n'));
   });
@@ -60,7 +73,10 @@ describe('the generated C++ runtime, built for the device (default)', () => {
 
   it('decodes every vector the device receives to the same result as the TypeScript codec', () => {
     const list = [...v.valid, ...v.invalid].filter((x) => x.to === 'device');
-    const got = runCpp(bin, list.map((x) => x.line));
+    const got = runCpp(
+      bin,
+      list.map((x) => x.line),
+    );
     list.forEach((x, i) => expect(comparable(got[i]), x.name).toEqual(expected(x.line, 'device')));
   });
 
@@ -68,7 +84,10 @@ describe('the generated C++ runtime, built for the device (default)', () => {
     // (a HELLO is longer than the device's line buffer: that one is rejected as long first)
     const deviceKinds = KINDS.filter((k) => schema[k].dir === 'device' && encode(EXAMPLES[k]).length <= v.maxHostFrame);
     expect(deviceKinds).toContain('BTN');
-    const got = runCpp(bin, deviceKinds.map((k) => encode(EXAMPLES[k])));
+    const got = runCpp(
+      bin,
+      deviceKinds.map((k) => encode(EXAMPLES[k])),
+    );
     got.forEach((r, i) => expect(r, deviceKinds[i]).toEqual({ ok: false, reason: 'kind', seq: 0 }));
   });
 
@@ -92,7 +111,9 @@ describe('the generated C++ files', () => {
     }
     expect(header).toContain(`#define BD_SCHEMA_FP "${SCHEMA_FINGERPRINT}"`);
     expect(header).toContain(`#define BD_MAX_HOST_FRAME ${v.maxHostFrame}`);
-    expect(header).toContain('struct bd_txt_t {\n  uint8_t row; /* 0..3 */\n  uint8_t col; /* 0..39 */\n  uint8_t text_len;\n  uint8_t text[20];');
+    expect(header).toContain(
+      'struct bd_txt_t {\n  uint8_t row; /* 0..3 */\n  uint8_t col; /* 0..39 */\n  uint8_t text_len;\n  uint8_t text[20];',
+    );
   });
 
   const builds: [string, string[]][] = [

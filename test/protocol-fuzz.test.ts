@@ -18,7 +18,16 @@ describe('fuzzing the generated C++ decoder (libFuzzer, address and undefined sa
     const bin = build({
       compiler: 'clang++',
       sources: [resolve(ROOT, 'test/fuzz/fuzz_decode.cpp'), resolve(RUNTIME, 'bd_protocol.cpp')],
-      flags: ['-g', '-O1', '-fsanitize=fuzzer,address,undefined', '-fno-sanitize-recover=undefined', '-DBD_ALL_KINDS', '-Wall', '-Wextra', '-Werror'],
+      flags: [
+        '-g',
+        '-O1',
+        '-fsanitize=fuzzer,address,undefined',
+        '-fno-sanitize-recover=undefined',
+        '-DBD_ALL_KINDS',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+      ],
       name: 'fuzz_decode',
     });
     const work = resolve(ROOT, '.tmp/fuzz');
@@ -34,14 +43,31 @@ describe('fuzzing the generated C++ decoder (libFuzzer, address and undefined sa
       if (star > 0) writeFileSync(resolve(corpus, `body-${i}`), Buffer.concat([Buffer.from([1]), bytes.subarray(0, star)]));
     });
     const dict = [...KINDS, ' ', '"', '\\', '\\00', '\\FF', '*', '255', '65535', '4294967295', '\r\n']
-      .map((t) => '"' + [...t].map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' ? c : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'))).join('') + '"')
+      .map(
+        (t) =>
+          '"' +
+          [...t]
+            .map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' ? c : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')))
+            .join('') +
+          '"',
+      )
       .join('\n');
     writeFileSync(resolve(work, 'protocol.dict'), dict + '\n');
 
-    const r = spawnSync(bin, [`-max_total_time=${SECONDS}`, `-dict=${resolve(work, 'protocol.dict')}`, `-artifact_prefix=${work}/`, '-print_final_stats=1', corpus], {
-      encoding: 'utf8',
-      timeout: (SECONDS + 30) * 1000,
-    });
+    const r = spawnSync(
+      bin,
+      [
+        `-max_total_time=${SECONDS}`,
+        `-dict=${resolve(work, 'protocol.dict')}`,
+        `-artifact_prefix=${work}/`,
+        '-print_final_stats=1',
+        corpus,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: (SECONDS + 30) * 1000,
+      },
+    );
     const log = r.stderr ?? '';
     expect(r.status, `the fuzzer found a problem (the input is saved under .tmp/fuzz/):\n${log.slice(-4000)}`).toBe(0);
     expect(log).toMatch(/Done \d+ runs/);

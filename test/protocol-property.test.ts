@@ -47,7 +47,29 @@ function messageArb(kind: Kind): fc.Arbitrary<Message> {
 const anyMessage = fc.oneof(...KINDS.map(messageArb));
 
 /** Bytes that look like the protocol, so that random lines get past the CRC and into the fields. */
-const TOKENS = [...KINDS, ' ', ' ', '0', '1', '7', '255', '256', '65535', '"', '\\', '\\4', '\\41', 'A', 'z', '*', '\r', '\x00', '\xff', 'd', 'p'];
+const TOKENS = [
+  ...KINDS,
+  ' ',
+  ' ',
+  '0',
+  '1',
+  '7',
+  '255',
+  '256',
+  '65535',
+  '"',
+  '\\',
+  '\\4',
+  '\\41',
+  'A',
+  'z',
+  '*',
+  '\r',
+  '\x00',
+  '\xff',
+  'd',
+  'p',
+];
 const protocolish = fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join(''));
 const randomBytes = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 120 }).map(latin1);
 /** A valid line with a few bytes replaced by a token, then given a correct CRC again. */
@@ -125,7 +147,10 @@ describe(`protocol properties (fast-check seed ${seed})`, () => {
 
   it('a valid line with any single bit flipped is rejected by both decoders', () => {
     const cases = sample(flipped, 5000);
-    const got = runCpp(cpp, cases.map((c) => c.bad));
+    const got = runCpp(
+      cpp,
+      cases.map((c) => c.bad),
+    );
     cases.forEach((c, i) => {
       const ts = decode(c.bad, MAX_DEVICE_FRAME);
       expect(ts.ok, JSON.stringify(c.bad)).toBe(false);

@@ -62,7 +62,23 @@ const LITERALS: [string, Message][] = [
   ['TXT 1 0 0 "\\00\\07\\22\\5C\\DF~"*1CDB', { kind: 'TXT', seq: 1, row: 0, col: 0, text: '\x00\x07"\\\xdf~' }],
   [
     'PONG 9 1 0 0 2 0 0 0 0 3 812 123456 p 12*65AA',
-    { kind: 'PONG', seq: 9, crc: 1, long: 0, badkind: 0, field: 2, trunc: 0, esc: 0, ovf: 0, drop: 0, retx: 3, ram: 812, up: 123456, rst: 'power', boot: 12 },
+    {
+      kind: 'PONG',
+      seq: 9,
+      crc: 1,
+      long: 0,
+      badkind: 0,
+      field: 2,
+      trunc: 0,
+      esc: 0,
+      ovf: 0,
+      drop: 0,
+      retx: 3,
+      ram: 812,
+      up: 123456,
+      rst: 'power',
+      boot: 12,
+    },
   ],
 ];
 
@@ -88,8 +104,16 @@ describe('encoding a message that does not fit the schema', () => {
   const bad: [string, unknown, RegExp][] = [
     ['a row over its limit', { kind: 'TXT', seq: 1, row: 4, col: 0, text: '' }, /TXT\.row: 4 is not an integer 0\.\.3/],
     ['text longer than a frame carries', { kind: 'TXT', seq: 1, row: 0, col: 0, text: 'x'.repeat(21) }, /TXT\.text: 21 bytes, at most 20/],
-    ['a character that is not an LCD code', { kind: 'TXT', seq: 1, row: 0, col: 0, text: 'é€' }, /U\+20AC is not a byte: map text to LCD codes first/],
-    ['an enum value not in the schema', { kind: 'CUR', seq: 1, mode: 'toString', row: 0, col: 0 }, /CUR\.mode: toString is not one of off, line, block/],
+    [
+      'a character that is not an LCD code',
+      { kind: 'TXT', seq: 1, row: 0, col: 0, text: 'é€' },
+      /U\+20AC is not a byte: map text to LCD codes first/,
+    ],
+    [
+      'an enum value not in the schema',
+      { kind: 'CUR', seq: 1, mode: 'toString', row: 0, col: 0 },
+      /CUR\.mode: toString is not one of off, line, block/,
+    ],
     ['seq 0 on a reliable kind', { kind: 'CLR', seq: 0 }, /CLR\.seq: 0 is not in 1\.\.255/],
     ['an unknown kind', { kind: 'constructor', seq: 0 }, /unknown kind constructor/],
     ['glyph rows of the wrong length', { kind: 'GLY', seq: 1, slot: 0, rows: new Uint8Array(7) }, /GLY\.rows: 7 bytes, expected 8\.\.8/],

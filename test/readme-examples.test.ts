@@ -71,7 +71,14 @@ function blocks(): { found: Block[]; unmarked: number[] } {
 let n = 0;
 function env(): NodeJS.ProcessEnv {
   const dir = join(tmp, `run-${n++}`);
-  return { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), BOTDUINO_STATE_DIR: join(dir, 'state'), BOTDUINO_WEBHOOK_PORT: '0', NO_COLOR: '1' };
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    BOTDUINO_STATE_DIR: join(dir, 'state'),
+    BOTDUINO_WEBHOOK_PORT: '0',
+    NO_COLOR: '1',
+  };
 }
 
 async function cli(args: string[], o: { signal?: AbortSignal; onStdout?: (all: string) => void } = {}) {
@@ -94,7 +101,10 @@ describe('README examples', () => {
   it('every code block carries a readme-test marker of a known kind', () => {
     expect(unmarked, 'code blocks without a marker (README line numbers)').toEqual([]);
     expect(found.filter((b) => !KINDS.includes(b.kind)).map((b) => `${b.line}: ${b.kind}`)).toEqual([]);
-    expect(found.filter((b) => b.kind === 'none' && !b.args.length).map((b) => b.line), 'a "none" needs a reason').toEqual([]);
+    expect(
+      found.filter((b) => b.kind === 'none' && !b.args.length).map((b) => b.line),
+      'a "none" needs a reason',
+    ).toEqual([]);
   });
 
   let lastSnapshots: string[][] = [];
@@ -102,16 +112,20 @@ describe('README examples', () => {
     const name = `line ${b.line}: ${b.kind} ${b.args.join(' ')}`.trim();
     switch (b.kind) {
       case 'scenario':
-        it(name, async () => {
-          const file = join(tmp, `scenario-${b.line}.jsonl`);
-          writeFileSync(file, b.body + '\n');
-          const r = await cli(['simulate', '--preset', b.args[0]!, '--script', file]);
-          expect(r.code, r.stderr).toBe(0);
-          lastSnapshots = r.stdout
-            .split('\n')
-            .filter((l) => l.startsWith('{'))
-            .map((l) => (JSON.parse(l) as { rows: string[] }).rows);
-        }, 120_000);
+        it(
+          name,
+          async () => {
+            const file = join(tmp, `scenario-${b.line}.jsonl`);
+            writeFileSync(file, b.body + '\n');
+            const r = await cli(['simulate', '--preset', b.args[0]!, '--script', file]);
+            expect(r.code, r.stderr).toBe(0);
+            lastSnapshots = r.stdout
+              .split('\n')
+              .filter((l) => l.startsWith('{'))
+              .map((l) => (JSON.parse(l) as { rows: string[] }).rows);
+          },
+          120_000,
+        );
         break;
       case 'snapshots':
         it(name, () => {
@@ -159,19 +173,23 @@ describe('README examples', () => {
         });
         break;
       case 'monitor':
-        it(name, async () => {
-          const want = b.body.split('\n').filter(Boolean);
-          const ac = new AbortController();
-          const r = await cli(['monitor', ...b.args], {
-            signal: ac.signal,
-            onStdout: (all) => {
-              if (all.split('\n').length > want.length) ac.abort();
-            },
-          });
-          expect(r.code, r.stderr).toBe(0);
-          const got = r.stdout.split('\n').slice(0, want.length);
-          expect(got.map(normalizeMonitor)).toEqual(want.map(normalizeMonitor));
-        }, 60_000);
+        it(
+          name,
+          async () => {
+            const want = b.body.split('\n').filter(Boolean);
+            const ac = new AbortController();
+            const r = await cli(['monitor', ...b.args], {
+              signal: ac.signal,
+              onStdout: (all) => {
+                if (all.split('\n').length > want.length) ac.abort();
+              },
+            });
+            expect(r.code, r.stderr).toBe(0);
+            const got = r.stdout.split('\n').slice(0, want.length);
+            expect(got.map(normalizeMonitor)).toEqual(want.map(normalizeMonitor));
+          },
+          60_000,
+        );
         break;
       case 'elsewhere':
         it(name, () => {

@@ -16,8 +16,23 @@ function load(webhook: object) {
 
 describe('webhook.mqtt', () => {
   it('takes a broker with its credentials and TLS options', () => {
-    const c = load({ mqtt: { url: 'mqtts://broker.example.org:8883', username: 'bridge-shop1', passwordEnv: 'BOTDUINO_MQTT_PASSWORD', topicKeyEnv: 'BOTDUINO_RELAY_KEY', app: 'mybot', ca: '/etc/ssl/ca.pem' } });
-    expect(c.webhook.mqtt).toMatchObject({ url: 'mqtts://broker.example.org:8883', username: 'bridge-shop1', app: 'mybot', rejectUnauthorized: true, ca: '/etc/ssl/ca.pem' });
+    const c = load({
+      mqtt: {
+        url: 'mqtts://broker.example.org:8883',
+        username: 'bridge-shop1',
+        passwordEnv: 'BOTDUINO_MQTT_PASSWORD',
+        topicKeyEnv: 'BOTDUINO_RELAY_KEY',
+        app: 'mybot',
+        ca: '/etc/ssl/ca.pem',
+      },
+    });
+    expect(c.webhook.mqtt).toMatchObject({
+      url: 'mqtts://broker.example.org:8883',
+      username: 'bridge-shop1',
+      app: 'mybot',
+      rejectUnauthorized: true,
+      ca: '/etc/ssl/ca.pem',
+    });
   });
 
   it.each([
@@ -30,14 +45,22 @@ describe('webhook.mqtt', () => {
   });
 });
 
-describe('the receiver\'s mask list', () => {
+describe("the receiver's mask list", () => {
   it('does not grow with every push: only the ids this bridge owns are registered', async () => {
     const lines: string[] = [];
-    const hook = await startWebhook({ port: 0, findDevice: () => undefined, logger: createLogger({ level: 'debug', color: false, write: (l) => lines.push(l) }) });
+    const hook = await startWebhook({
+      port: 0,
+      findDevice: () => undefined,
+      logger: createLogger({ level: 'debug', color: false, write: (l) => lines.push(l) }),
+    });
     try {
       const before = secretCount();
       for (let i = 0; i < 200; i++) {
-        const res = await fetch(hook.url, { method: 'POST', headers: { 'x-botdistrikt-source': 'human' }, body: JSON.stringify({ webchat_id: `stranger-${i}-abcdef`, text: 'x' }) });
+        const res = await fetch(hook.url, {
+          method: 'POST',
+          headers: { 'x-botdistrikt-source': 'human' },
+          body: JSON.stringify({ webchat_id: `stranger-${i}-abcdef`, text: 'x' }),
+        });
         expect(res.status).toBe(200);
       }
       await new Promise((r) => setTimeout(r, 50));

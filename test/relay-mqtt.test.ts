@@ -61,7 +61,11 @@ interface Site {
   lines: string[];
 }
 
-async function site(name: string, standIn: StandIn, o: { boards?: FakeBoard[]; stateDir?: string; mqtt?: Partial<MqttConfigInput> } = {}): Promise<Site> {
+async function site(
+  name: string,
+  standIn: StandIn,
+  o: { boards?: FakeBoard[]; stateDir?: string; mqtt?: Partial<MqttConfigInput> } = {},
+): Promise<Site> {
   const boards = o.boards ?? [new FakeBoard(), new FakeBoard()];
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), `bd-relay-${name}-`));
   if (!o.stateDir) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -96,7 +100,7 @@ const screen = (b: FakeBoard) => b.lcd.text().join('|');
 const ready = (s: Site, n: number) => expect.poll(() => s.bridge.mqtt?.subscribed ?? 0, { timeout: 15_000 }).toBe(n);
 
 describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three bridges', () => {
-  it('shows a push for each device\'s user on that device only; the topics carry no webchat_id', async () => {
+  it("shows a push for each device's user on that device only; the topics carry no webchat_id", async () => {
     const standIn = await startStandIn({ appId: '42', domain: DOMAIN });
     cleanups.push(() => standIn.close());
     const relay = await relayOn();
@@ -157,7 +161,12 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     const pub = await mqtt.connectAsync(broker.url, { username: 'relay', password: PASSWORDS.relay, clientId: 'replayer' });
     cleanups.push(() => pub.endAsync(true));
     for (const id of [before, sent[4]!]) {
-      const repeat = sealRelayMessage(KEY, u!.webchatId, { id, source: 'human', body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'again' }] }, at: Date.now() });
+      const repeat = sealRelayMessage(KEY, u!.webchatId, {
+        id,
+        source: 'human',
+        body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'again' }] },
+        at: Date.now(),
+      });
       await pub.publishAsync(userTopic(APP, KEY, u!.webchatId), repeat, { qos: 1 });
     }
     await expect.poll(() => again.bridge.mqtt!.stats.duplicates, { timeout: 10_000 }).toBe(2);
@@ -175,9 +184,14 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     const [u] = await usersOf(s);
     await broker.restart();
     await standIn.push(u!.webchatId, 'after the broker restart');
-    await expect.poll(() => screen(u!.board), { timeout: 20_000 }).toContain('broker restart').catch((e) => {
-      throw new Error(`${e}\n${s.lines.filter((l) => l.includes('[relay]')).join('\n')}\nrelay: ${JSON.stringify(relay.stats)} ${relay.broker.problem}`);
-    });
+    await expect
+      .poll(() => screen(u!.board), { timeout: 20_000 })
+      .toContain('broker restart')
+      .catch((e) => {
+        throw new Error(
+          `${e}\n${s.lines.filter((l) => l.includes('[relay]')).join('\n')}\nrelay: ${JSON.stringify(relay.stats)} ${relay.broker.problem}`,
+        );
+      });
     const port = relay.port;
     await relay.close();
     relay = await relayOn(port);
@@ -186,7 +200,7 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     expect(s.bridge.mqtt!.stats.shown).toBe(2);
   }, 60_000);
 
-  it('lets only the relay write: a bridge publishing on another bridge\'s user topic reaches nobody', async () => {
+  it("lets only the relay write: a bridge publishing on another bridge's user topic reaches nobody", async () => {
     const standIn = await startStandIn({ appId: '42', domain: DOMAIN });
     cleanups.push(() => standIn.close());
     const relay = await relayOn();
@@ -196,7 +210,12 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     const [u] = await usersOf(b);
     const intruder = await mqtt.connectAsync(broker.url, { username: 'bridge-a', password: PASSWORDS['bridge-a'], clientId: 'intruder' });
     cleanups.push(() => intruder.endAsync(true));
-    const forged = sealRelayMessage(KEY, u!.webchatId, { id: 'forged-1', source: 'human', body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'forged' }] }, at: Date.now() });
+    const forged = sealRelayMessage(KEY, u!.webchatId, {
+      id: 'forged-1',
+      source: 'human',
+      body: { webchat_id: u!.webchatId, responses: [{ type: 'text', text: 'forged' }] },
+      at: Date.now(),
+    });
     await intruder.publishAsync(userTopic(APP, KEY, u!.webchatId), forged, { qos: 1 });
     // a genuine push after it arrives; the forged one never does
     await standIn.push(u!.webchatId, 'genuine');
@@ -208,7 +227,9 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
     const standIn = await startStandIn({ appId: '42', domain: DOMAIN });
     cleanups.push(() => standIn.close());
     const s = await site('bridge-a', standIn, { mqtt: { password: 'wrong-password' } });
-    await expect.poll(() => s.lines.join('\n'), { timeout: 15_000 }).toMatch(/refused the username or password of webhook\.mqtt \(user bridge-a\)/);
+    await expect
+      .poll(() => s.lines.join('\n'), { timeout: 15_000 })
+      .toMatch(/refused the username or password of webhook\.mqtt \(user bridge-a\)/);
     expect(s.lines.join('\n')).not.toContain('wrong-password');
     await expect.poll(() => standIn.processedMessages(), { timeout: 10_000 }).toEqual(['hi', 'hi']);
     expect(s.bridge.sessions.map((x) => x.link.state)).toEqual(['online', 'online']);
@@ -223,7 +244,9 @@ describe.skipIf(!mosquittoInstalled())('the relay, through Mosquitto, to three b
       if (!restarted) await broker.start();
     });
     const s = await site('bridge-a', standIn);
-    await expect.poll(() => s.lines.join('\n'), { timeout: 15_000 }).toMatch(/cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    await expect
+      .poll(() => s.lines.join('\n'), { timeout: 15_000 })
+      .toMatch(/cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     await expect.poll(() => standIn.processedMessages(), { timeout: 10_000 }).toEqual(['hi', 'hi']);
     expect(s.bridge.sessions.map((x) => x.link.state)).toEqual(['online', 'online']);
     await broker.start();

@@ -183,6 +183,8 @@ describe('SimBinding with SerialPortStream', () => {
   });
 
   it('says which paths exist when one does not', async () => {
-    await expect(SimBinding.open({ path: 'sim:nope', baudRate: 115200 })).rejects.toThrow(/neither a registered simulated board nor a preset/);
+    await expect(SimBinding.open({ path: 'sim:nope', baudRate: 115200 })).rejects.toThrow(
+      /neither a registered simulated board nor a preset/,
+    );
   });
 });

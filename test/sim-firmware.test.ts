@@ -36,7 +36,12 @@ describe.each(PRESETS)('firmware image %s on the simulated board', (preset) => {
     expect(hello.proto).toBe(PROTOCOL_VERSION);
     expect(toHex(hello.fp)).toBe(SCHEMA_FINGERPRINT.toUpperCase());
     expect(hello.board).toBe(device.board);
-    expect([hello.cols, hello.rows, hello.lcd, hello.rom]).toEqual([device.lcd.cols, device.lcd.rows, device.lcd.interface, device.lcd.rom]);
+    expect([hello.cols, hello.rows, hello.lcd, hello.rom]).toEqual([
+      device.lcd.cols,
+      device.lcd.rows,
+      device.lcd.interface,
+      device.lcd.rom,
+    ]);
     expect(hello.buttons).toBe(device.buttons.map((b) => b.name).join(','));
     expect(hello.keys).toBe((device.keypad?.layout ?? []).join(''));
     expect(hello.kcols).toBe(device.keypad?.cols.length ?? 0);
@@ -171,7 +176,9 @@ describe('inputs reach the host as events', () => {
     board.run(300);
     board.press('SEND', { holdMs: 80, bounce: true });
     board.run(300);
-    const events = host.received.filter(isEvent).map((e) => (e.kind === 'KEY' ? `KEY ${e.act} ${e.key}` : e.kind === 'BTN' ? `BTN ${e.act} ${e.btn}` : ''));
+    const events = host.received
+      .filter(isEvent)
+      .map((e) => (e.kind === 'KEY' ? `KEY ${e.act} ${e.key}` : e.kind === 'BTN' ? `BTN ${e.act} ${e.btn}` : ''));
     expect(events).toEqual(['KEY down 5', 'KEY up 5', 'KEY down #', 'KEY up #', 'BTN down 1', 'BTN up 1']);
   });
 

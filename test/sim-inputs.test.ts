@@ -19,7 +19,13 @@ describe('virtual inputs', () => {
 
   it('puts each ladder button in the middle of its ADC range', () => {
     const { board, last } = probe();
-    for (const [name, min, max] of [['RIGHT', 0, 60], ['UP', 61, 200], ['DOWN', 201, 400], ['LEFT', 401, 600], ['SELECT', 601, 850]] as const) {
+    for (const [name, min, max] of [
+      ['RIGHT', 0, 60],
+      ['UP', 61, 200],
+      ['DOWN', 201, 400],
+      ['LEFT', 401, 600],
+      ['SELECT', 601, 850],
+    ] as const) {
       board.press(name);
       board.run(5);
       expect(last()).toBe(`A=${Math.floor((min + max) / 2)} K=000 D=0`);

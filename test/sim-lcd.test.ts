@@ -102,7 +102,12 @@ describe('HD44780 model', () => {
     const lcd = new Hd44780({ cols: 16, rows: 4 });
     const { cmd, data } = driver(lcd);
     cmd(0x28, 0x0c, 0x01);
-    for (const [r, a] of [[0, 0x00], [1, 0x40], [2, 0x10], [3, 0x50]]) {
+    for (const [r, a] of [
+      [0, 0x00],
+      [1, 0x40],
+      [2, 0x10],
+      [3, 0x50],
+    ]) {
       cmd(0x80 | a);
       data(`row${r}`);
     }
@@ -152,7 +157,18 @@ describe('character ROM tables', () => {
   });
 
   it('map the A00 specials', () => {
-    const want: Record<number, string> = { 0xdf: '°', 0xe4: 'µ', 0xe1: 'ä', 0xef: 'ö', 0xf5: 'ü', 0xe2: 'ß', 0x7e: '→', 0x7f: '←', 0x5c: '¥', 0xb1: 'ｱ' };
+    const want: Record<number, string> = {
+      0xdf: '°',
+      0xe4: 'µ',
+      0xe1: 'ä',
+      0xef: 'ö',
+      0xf5: 'ü',
+      0xe2: 'ß',
+      0x7e: '→',
+      0x7f: '←',
+      0x5c: '¥',
+      0xb1: 'ｱ',
+    };
     for (const [code, ch] of Object.entries(want)) expect(ROM_A00[Number(code)]).toBe(ch);
     expect(ROM_A00[0]).toBe('\u0000');
     expect(ROM_A00[9]).toBe('\u0001');

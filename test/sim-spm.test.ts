@@ -42,7 +42,12 @@ function hex(at: number, words: number[]): string {
     const rec = Buffer.concat([Buffer.of(chunk.length, a >> 8, a & 0xff, 0), chunk]);
     let sum = 0;
     for (const b of rec) sum = (sum + b) & 0xff;
-    lines.push(':' + Buffer.concat([rec, Buffer.of((0x100 - sum) & 0xff)]).toString('hex').toUpperCase());
+    lines.push(
+      ':' +
+        Buffer.concat([rec, Buffer.of((0x100 - sum) & 0xff)])
+          .toString('hex')
+          .toUpperCase(),
+    );
   }
   return lines.join('\n') + '\n:00000001FF\n';
 }
@@ -58,11 +63,19 @@ describe('self-programming (SPM) on the simulated ATmega328P', () => {
   it('erases a page, fills the buffer, writes it and re-enables the RWW section, each erase and write taking 4.5 ms', () => {
     const page = 0x1000;
     const board = withBootProgram([
-      ...setZ(page), ...spm(SPMCSR_PGERS | SPMCSR_SPMEN), ...busyWait(),
-      ...setR1R0(0x1234), ...spm(SPMCSR_SPMEN),
-      ...setZ(page + 2), ...setR1R0(0x5678), ...spm(SPMCSR_SPMEN),
-      ...setZ(page), ...spm(SPMCSR_PGWRT | SPMCSR_SPMEN), ...busyWait(),
-      ...spm(0x11), HALT,
+      ...setZ(page),
+      ...spm(SPMCSR_PGERS | SPMCSR_SPMEN),
+      ...busyWait(),
+      ...setR1R0(0x1234),
+      ...spm(SPMCSR_SPMEN),
+      ...setZ(page + 2),
+      ...setR1R0(0x5678),
+      ...spm(SPMCSR_SPMEN),
+      ...setZ(page),
+      ...spm(SPMCSR_PGWRT | SPMCSR_SPMEN),
+      ...busyWait(),
+      ...spm(0x11),
+      HALT,
     ]);
     expect(board.resetVector).toBe(BOOT);
     expect(words(board, page, 2)).not.toEqual([0xffff, 0xffff]); // the image is there before
@@ -84,7 +97,14 @@ describe('self-programming (SPM) on the simulated ATmega328P', () => {
 
   it('writing without an erase can only clear bits, as real flash', () => {
     const page = 0x0200;
-    const board = withBootProgram([...setZ(page), ...setR1R0(0x0ff0), ...spm(SPMCSR_SPMEN), ...spm(SPMCSR_PGWRT | SPMCSR_SPMEN), ...busyWait(), HALT]);
+    const board = withBootProgram([
+      ...setZ(page),
+      ...setR1R0(0x0ff0),
+      ...spm(SPMCSR_SPMEN),
+      ...spm(SPMCSR_PGWRT | SPMCSR_SPMEN),
+      ...busyWait(),
+      HALT,
+    ]);
     const before = words(board, page, 64);
     board.run(10);
     const after = words(board, page, 64);
@@ -95,9 +115,16 @@ describe('self-programming (SPM) on the simulated ATmega328P', () => {
   it('fills each buffer word only once until the buffer is erased', () => {
     const page = 0x1100;
     const board = withBootProgram([
-      ...setZ(page), ...spm(SPMCSR_PGERS | SPMCSR_SPMEN), ...busyWait(),
-      ...setR1R0(0x1111), ...spm(SPMCSR_SPMEN), ...setR1R0(0x2222), ...spm(SPMCSR_SPMEN),
-      ...spm(SPMCSR_PGWRT | SPMCSR_SPMEN), ...busyWait(), HALT,
+      ...setZ(page),
+      ...spm(SPMCSR_PGERS | SPMCSR_SPMEN),
+      ...busyWait(),
+      ...setR1R0(0x1111),
+      ...spm(SPMCSR_SPMEN),
+      ...setR1R0(0x2222),
+      ...spm(SPMCSR_SPMEN),
+      ...spm(SPMCSR_PGWRT | SPMCSR_SPMEN),
+      ...busyWait(),
+      HALT,
     ]);
     board.run(12);
     expect(words(board, page, 2)).toEqual([0x1111, 0xffff]);
@@ -132,8 +159,8 @@ describe('self-programming (SPM) on the simulated ATmega328P', () => {
   });
 
   it('rejects a bootloader that does not start on a boot-section boundary', () => {
-    expect(() => new SimBoard({ device, hex: presetImage('lcd-keypad-shield'), bootloader: hex(0x7d00, [NOP]), bootloaderSource: 'odd.hex' })).toThrow(
-      /odd\.hex does not fit a boot section at the end of the 32768-byte flash/,
-    );
+    expect(
+      () => new SimBoard({ device, hex: presetImage('lcd-keypad-shield'), bootloader: hex(0x7d00, [NOP]), bootloaderSource: 'odd.hex' }),
+    ).toThrow(/odd\.hex does not fit a boot section at the end of the 32768-byte flash/);
   });
 });

@@ -25,9 +25,25 @@ describe('character mapping', () => {
 
   it('finds the characters the A00 ROM has in its upper half', () => {
     const map = new CharMap('A00');
-    expect(hex(map.cells('äöüßµ°πΣΩ÷√¢θεσρñ'))).toEqual(
-      ['e1', 'ef', 'f5', 'e2', 'e4', 'df', 'f7', 'f6', 'f4', 'fd', 'e8', 'ec', 'f2', 'e3', 'e5', 'e6', 'ee'],
-    );
+    expect(hex(map.cells('äöüßµ°πΣΩ÷√¢θεσρñ'))).toEqual([
+      'e1',
+      'ef',
+      'f5',
+      'e2',
+      'e4',
+      'df',
+      'f7',
+      'f6',
+      'f4',
+      'fd',
+      'e8',
+      'ec',
+      'f2',
+      'e3',
+      'e5',
+      'e6',
+      'ee',
+    ]);
     expect(map.cells('ｱｲｳ')).toEqual([0xb1, 0xb2, 0xb3]);
     // Full-width katakana and hiragana become the ROM's half-width katakana, voiced ones with ﾞ.
     expect(map.cells('アイウ')).toEqual([0xb1, 0xb2, 0xb3]);
@@ -62,8 +78,18 @@ describe('character mapping', () => {
 
   it('shows Cyrillic with the A02 capitals and look-alikes, and transliterates it on A00', () => {
     const a02 = new CharMap('A02');
-    expect(a02.cells('Жук').map((c) => ROM_A02[c as number]).join('')).toBe('ЖУK');
-    expect(a02.cells('привет').map((c) => ROM_A02[c as number]).join('')).toBe('ПPИBET');
+    expect(
+      a02
+        .cells('Жук')
+        .map((c) => ROM_A02[c as number])
+        .join(''),
+    ).toBe('ЖУK');
+    expect(
+      a02
+        .cells('привет')
+        .map((c) => ROM_A02[c as number])
+        .join(''),
+    ).toBe('ПPИBET');
     expect(String.fromCharCode(...new CharMap('A00').plain('Привет'))).toBe('Privet');
   });
 
@@ -90,10 +116,11 @@ describe('accented text on the screen', () => {
     );
     // é è û à ç: five glyphs; the frame carries their bitmaps.
     expect(s.glyphs).toBe(5);
-    for (const row of s.frame.rows) for (const ch of row) {
-      const code = ch.charCodeAt(0);
-      if (code < 8) expect(s.frame.glyphs[code]).not.toBeNull();
-    }
+    for (const row of s.frame.rows)
+      for (const ch of row) {
+        const code = ch.charCodeAt(0);
+        if (code < 8) expect(s.frame.glyphs[code]).not.toBeNull();
+      }
   });
 
   it('needs no glyph on A02 for the same text', () => {

@@ -195,7 +195,10 @@ describe('status screens', () => {
     vi.advanceTimersByTime(120_000);
     expect(actions).toEqual([{ type: 'send', text: 'hi' }]); // never resent by itself
     button('SELECT');
-    expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
+    expect(actions).toEqual([
+      { type: 'send', text: 'hi' },
+      { type: 'send', text: 'hi' },
+    ]);
     expect(corner()).toBe('|');
   });
 
@@ -221,7 +224,10 @@ describe('status screens', () => {
     ui.failed({ kind: 'not-sent' });
     expect(rows()[1]).toBe('   # to retry   ');
     key('#');
-    expect(actions).toEqual([{ type: 'send', text: 'a' }, { type: 'send', text: 'a' }]);
+    expect(actions).toEqual([
+      { type: 'send', text: 'a' },
+      { type: 'send', text: 'a' },
+    ]);
   });
 
   it('says "Check setup" with its cause when BotDistrikt refuses the setup, offers no retry, and any key dismisses it', () => {
@@ -245,7 +251,10 @@ describe('status screens', () => {
     expect(rows()[1]).toBe(' retrying in 1s ');
     expect(actions).toHaveLength(1);
     vi.advanceTimersByTime(1000);
-    expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
+    expect(actions).toEqual([
+      { type: 'send', text: 'hi' },
+      { type: 'send', text: 'hi' },
+    ]);
     expect(corner()).toBe('|');
     ui.failed({ kind: 'offline' });
     expect(rows()[1]).toBe('retrying in 10s ');
@@ -262,7 +271,10 @@ describe('status screens', () => {
     ui.send('hi');
     ui.failed({ kind: 'offline' });
     button('SELECT');
-    expect(actions).toEqual([{ type: 'send', text: 'hi' }, { type: 'send', text: 'hi' }]);
+    expect(actions).toEqual([
+      { type: 'send', text: 'hi' },
+      { type: 'send', text: 'hi' },
+    ]);
   });
 
   it('keeps the message in view above the status on a 20×4', () => {

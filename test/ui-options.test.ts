@@ -6,7 +6,12 @@ import type { BotReply, QuickReply, ReplyButton } from '../bridge/chat/replies.j
 const SHIELD: UICaps = { cols: 16, rows: 2, rom: 'A00', buttons: ['RIGHT', 'UP', 'DOWN', 'LEFT', 'SELECT'], keypad: [] };
 const KEYPAD: UICaps = { cols: 16, rows: 2, rom: 'A00', buttons: [], keypad: ['123', '456', '789', '*0#'] };
 const qr = (title: string, type: QuickReply['type'] = 'text', payload?: string): QuickReply => ({ type, title, payload });
-const msg = (text: string, quickReplies: QuickReply[] = [], buttons: ReplyButton[] = []): BotReply => ({ kind: 'text', text, buttons, quickReplies });
+const msg = (text: string, quickReplies: QuickReply[] = [], buttons: ReplyButton[] = []): BotReply => ({
+  kind: 'text',
+  text,
+  buttons,
+  quickReplies,
+});
 
 let ui: DeviceUI;
 let actions: UIAction[];
@@ -84,11 +89,17 @@ describe('quick replies and buttons as numbered options', () => {
   });
 
   it('shows URL and phone buttons compactly, and the full URL when chosen', () => {
-    open(SHIELD, [msg('Info', [], [
-      { type: 'url', title: 'Our site', value: 'https://www.example.com/x/' },
-      { type: 'phone', title: 'Call us', value: '+65 1234 5678' },
-      { type: 'text', title: 'Thanks' },
-    ])]);
+    open(SHIELD, [
+      msg(
+        'Info',
+        [],
+        [
+          { type: 'url', title: 'Our site', value: 'https://www.example.com/x/' },
+          { type: 'phone', title: 'Call us', value: '+65 1234 5678' },
+          { type: 'text', title: 'Thanks' },
+        ],
+      ),
+    ]);
     expect(rows()).toEqual(['Info            ', '1↗example.com/x▼']);
     button('DOWN');
     expect(rows()).toEqual(['Info            ', '1→example.com/x▼']);
@@ -120,7 +131,9 @@ describe('quick replies and buttons as numbered options', () => {
   it('sends links as messages when the designer wants', () => {
     open(KEYPAD, [msg('Info', [], [{ type: 'url', title: 'Site', value: 'https://example.com' }])], { links: 'send' });
     key('1');
-    expect(actions).toEqual([{ type: 'choose', option: { type: 'url', title: 'Site', value: 'https://example.com' }, text: 'https://example.com' }]);
+    expect(actions).toEqual([
+      { type: 'choose', option: { type: 'url', title: 'Site', value: 'https://example.com' }, text: 'https://example.com' },
+    ]);
   });
 
   it('shows Return as ❮', () => {
@@ -147,7 +160,11 @@ describe('quick replies and buttons as numbered options', () => {
 });
 
 describe('every option reachable on every preset', () => {
-  const many = msg('Pick', Array.from({ length: 12 }, (_, i) => qr(`Opt ${i + 1}`)), [{ type: 'url', title: 'Site', value: 'https://example.com' }]);
+  const many = msg(
+    'Pick',
+    Array.from({ length: 12 }, (_, i) => qr(`Opt ${i + 1}`)),
+    [{ type: 'url', title: 'Site', value: 'https://example.com' }],
+  );
   const chose = (n: number) => ({ type: 'choose', option: qr(`Opt ${n}`), text: `Opt ${n}` });
 
   it('on the keypad: more than ten options are numbered per screen, # turns the page, and a digit chooses from the screen shown', () => {

@@ -146,12 +146,18 @@ describe('any text, any LCD', () => {
     const fc = await import('fast-check');
     fc.assert(
       fc.property(
-        fc.string({ unit: fc.oneof(fc.constantFrom(...'aé€Жß😀\\~ \n«»…ñ'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 120 }),
+        fc.string({
+          unit: fc.oneof(fc.constantFrom(...'aé€Жß😀\\~ \n«»…ñ'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+          maxLength: 120,
+        }),
         fc.constantFrom([8, 1], [16, 1], [16, 2], [20, 4], [40, 2]),
         fc.constantFrom('A00', 'A02'),
         fc.boolean(),
         (t, [cols, nrows], rom, typing) => {
-          const u = new DeviceUI({ cols, rows: nrows, rom: rom as 'A00' | 'A02', buttons: [], keypad: ['123', '456', '789', '*0#'] }, { autoAdvance: false });
+          const u = new DeviceUI(
+            { cols, rows: nrows, rom: rom as 'A00' | 'A02', buttons: [], keypad: ['123', '456', '789', '*0#'] },
+            { autoAdvance: false },
+          );
           u.showReplies([{ kind: 'text', text: t, buttons: [], quickReplies: [{ type: 'text', title: t.slice(0, 10) }] }], 'bot');
           if (typing) u.handleInput({ type: 'key', action: 'down', key: '*' });
           const f = u.frame();

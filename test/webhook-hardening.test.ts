@@ -16,7 +16,11 @@ afterEach(async () => {
 });
 
 const push = (url: string, text: string) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-botdistrikt-source': 'human' }, body: JSON.stringify({ webchat_id: 'bd-1', text }) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-botdistrikt-source': 'human' },
+    body: JSON.stringify({ webchat_id: 'bd-1', text }),
+  });
 
 /** Opens a raw connection, optionally writes, and collects what comes back until it closes. */
 function raw(port: number, write?: (s: net.Socket) => void) {
@@ -50,7 +54,9 @@ describe('the webhook receiver under attack', () => {
     hook = await startWebhook({ port: 0, headersTimeoutMs: 1000, requestTimeoutMs: 1500 });
     const started = Date.now();
     const c = raw(hook.port, (s) => {
-      s.write(`POST ${hook!.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"webchat_id":`);
+      s.write(
+        `POST ${hook!.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"webchat_id":`,
+      );
       const t = setInterval(() => (s.writable ? s.write(' ') : clearInterval(t)), 200);
       s.once('close', () => clearInterval(t));
     });
@@ -74,7 +80,9 @@ describe('the webhook receiver under attack', () => {
     // The whole oversize body is sent at once, as a client that does not wait would.
     const c = raw(hook.port, (s) => {
       const body = JSON.stringify({ webchat_id: 'bd-1', text: 'z'.repeat(200_000) });
-      s.write(`POST ${hook!.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      s.write(
+        `POST ${hook!.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
     });
     const { text } = await c.closed;
     expect(text).toMatch(/^HTTP\/1\.1 413/);

@@ -33,7 +33,7 @@ function post(url: string, body: string, headers: Record<string, string> = {}) {
 const handlersRan = () => new Promise((r) => setTimeout(r, 20));
 
 describe('the webhook receiver', () => {
-  it('emits a live agent\'s push for the user, with source and source id', async () => {
+  it("emits a live agent's push for the user, with source and source id", async () => {
     const { hook, pushes } = await start();
     const res = await post(hook.url, JSON.stringify({ webchat_id: 'bd-1', message: { text: 'Hi, Ana here' } }), {
       'x-botdistrikt-source': 'human',
@@ -97,7 +97,9 @@ describe('the webhook receiver', () => {
   it('shows the same text sent twice (different message ids, or none) twice', async () => {
     const { hook, pushes } = await start();
     for (const extra of [{}, {}, { id: 'a-1' }, { id: 'a-2' }])
-      expect((await post(hook.url, JSON.stringify({ webchat_id: 'bd-5', text: 'same', ...extra }), { 'x-botdistrikt-source': 'human' })).status).toBe(200);
+      expect(
+        (await post(hook.url, JSON.stringify({ webchat_id: 'bd-5', text: 'same', ...extra }), { 'x-botdistrikt-source': 'human' })).status,
+      ).toBe(200);
     await handlersRan();
     expect(pushes.map((p) => p.replies[0])).toMatchObject([{ text: 'same' }, { text: 'same' }, { text: 'same' }, { text: 'same' }]);
     expect(hook.stats.duplicates).toBe(0);
@@ -114,7 +116,9 @@ describe('the webhook receiver', () => {
 
   it('answers 200 for a user no device has, logs it, and emits nothing', async () => {
     const { hook, pushes, lines } = await start({ findDevice: (id) => (id === 'bd-known' ? 'uno-1' : undefined) });
-    expect((await post(hook.url, JSON.stringify({ webchat_id: 'bd-stranger', text: 'x' }), { 'x-botdistrikt-source': 'human' })).status).toBe(200);
+    expect(
+      (await post(hook.url, JSON.stringify({ webchat_id: 'bd-stranger', text: 'x' }), { 'x-botdistrikt-source': 'human' })).status,
+    ).toBe(200);
     await post(hook.url, JSON.stringify({ webchat_id: 'bd-known', text: 'y' }), { 'x-botdistrikt-source': 'human' });
     await handlersRan();
     expect(pushes).toHaveLength(1);
@@ -158,7 +162,9 @@ describe('the webhook receiver', () => {
     // A chunked body without a length is cut off too.
     const chunked = await new Promise<string>((resolve) => {
       const s = net.connect(Number(new URL(hook.url).port), '127.0.0.1', () => {
-        s.write(`POST ${hook.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
+        s.write(
+          `POST ${hook.path} HTTP/1.1\r\nhost: x\r\nx-botdistrikt-source: human\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`,
+        );
         s.write(`1000\r\n${'y'.repeat(4096)}\r\n`);
       });
       let got = '';
@@ -211,6 +217,8 @@ describe('the webhook receiver', () => {
     expect(res.status).toBe(200);
     await handlersRan();
     expect(lines.some((l) => l.includes('renderer exploded'))).toBe(true);
-    expect((await post(hook.url, JSON.stringify({ webchat_id: 'bd-10', text: 'y' }), { 'x-botdistrikt-source': 'human' })).status).toBe(200);
+    expect((await post(hook.url, JSON.stringify({ webchat_id: 'bd-10', text: 'y' }), { 'x-botdistrikt-source': 'human' })).status).toBe(
+      200,
+    );
   });
 });

@@ -32,9 +32,7 @@ export interface ChannelOptions {
   logger?: Logger;
 }
 
-export type SendOutcome =
-  | { ok: true; replies: BotReply[]; raw: unknown }
-  | { ok: false; error: BotduinoError; notSent: boolean };
+export type SendOutcome = { ok: true; replies: BotReply[]; raw: unknown } | { ok: false; error: BotduinoError; notSent: boolean };
 
 export interface ChannelEvents {
   thinking: [{ message: Outgoing }];

@@ -37,7 +37,10 @@ export const BotDistriktConfigSchema = z.object({
    * "string" the bare text "hi" (an option: its payload). `botduino probe` says which one your bot accepts.
    */
   messageShape: z
-    .enum(MESSAGE_SHAPE_NAMES, { error: () => `messageShape must be one of ${MESSAGE_SHAPE_NAMES.map((n) => `"${n}"`).join(', ')}; run \`botduino probe\` to see which one your bot accepts` })
+    .enum(MESSAGE_SHAPE_NAMES, {
+      error: () =>
+        `messageShape must be one of ${MESSAGE_SHAPE_NAMES.map((n) => `"${n}"`).join(', ')}; run \`botduino probe\` to see which one your bot accepts`,
+    })
     .default(DEFAULT_MESSAGE_SHAPE),
   /** Accept a custom domain that looks easy to guess (default false). */
   allowGuessableDomain: z.boolean().default(false),
@@ -55,9 +58,16 @@ export const WebhookConfigSchema = z.object({
   /** TCP port (default 8787; 0 picks a free one). */
   port: z.number().int().min(0).max(65535).default(8787),
   /** The secret part of the path /botduino/<secret> (default: generated once and kept in state.json). */
-  secret: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, 'at least 16 letters, digits, - or _').optional(),
+  secret: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,}$/, 'at least 16 letters, digits, - or _')
+    .optional(),
   /** Largest accepted body in bytes (default 65536; larger → 413). */
-  maxBody: z.number().int().positive().default(64 * 1024),
+  maxBody: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Show pushes marked X-BotDistrikt-Source: bot (default false: the send response already showed them). */
   showBotMessages: z.boolean().default(false),
 });

@@ -88,7 +88,10 @@ export function assertDomain(url: string, opts: CheckOptions = {}): void {
 
 /** A good custom domain: https://<10 random base36 chars>.<base>; base defaults to "app.link"-style hosts of the user. */
 export function suggestDomain(base = 'example-shop.com'): string {
-  let host = base.replace(/^[a-z]+:\/\//i, '').replace(/[/:].*$/, '').toLowerCase();
+  let host = base
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/[/:].*$/, '')
+    .toLowerCase();
   if (!host || isIP(host) || host === 'localhost' || WELL_KNOWN.has(registrable(host))) host = 'your-site.com';
   else host = registrable(host);
   let label: string;
@@ -123,7 +126,9 @@ function guessableReason(host: string): string | undefined {
   const random = labels.filter(looksRandom);
   if (!random.length) {
     const common = labels.find((l) => COMMON_LABELS.has(l) || /^my/.test(l));
-    return common ? `"${common}." is one of the first names anyone would try` : `"${labels.join('.')}" looks like a word, not a random label`;
+    return common
+      ? `"${common}." is one of the first names anyone would try`
+      : `"${labels.join('.')}" looks like a word, not a random label`;
   }
   return undefined;
 }

@@ -6,15 +6,7 @@ import { ApiError } from '../../common/errors.js';
 import { LoopBackErrorSchema } from './wire.js';
 
 /** Codes of connection failures that happen before any byte is sent. */
-const NOT_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'ENETDOWN',
-]);
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN']);
 
 export function errorCode(err: unknown): string | undefined {
   let e: unknown = err;
@@ -103,8 +95,7 @@ function describeBody(contentType: string, body: string): string {
 function hintFor(status: number): string {
   if (status === 401 || status === 403)
     return 'Check that `domain` is exactly the custom domain of this channel on the Website Integration page, and that the app id belongs to it.';
-  if (status === 404)
-    return 'Check the app id (the webchat_app_id on the Website Integration page) and the baseUrl setting.';
+  if (status === 404) return 'Check the app id (the webchat_app_id on the Website Integration page) and the baseUrl setting.';
   if (status === 400 || status === 422)
     return 'BotDistrikt did not accept the request. Run `botduino probe`: it shows the request and the answer, tries the other message shapes and names the botdistrikt.messageShape to set.';
   if (status === 413) return 'The message is too long for BotDistrikt; send a shorter one.';

@@ -46,9 +46,7 @@ function messageList(body: unknown, depth: number): unknown[] {
 }
 
 function looksLikeMessage(o: Obj): boolean {
-  return ['text', 'content', 'attachment', 'quick_replies', 'buttons', 'type', 'elements', 'image', 'url'].some(
-    (k) => k in o,
-  );
+  return ['text', 'content', 'attachment', 'quick_replies', 'buttons', 'type', 'elements', 'image', 'url'].some((k) => k in o);
 }
 
 function parseOne(item: unknown): BotReply[] {
@@ -74,14 +72,7 @@ function parseOne(item: unknown): BotReply[] {
     }
   }
 
-  const body = first(
-    m.text,
-    isObj(m.message) ? m.message.text : m.message,
-    m.content,
-    payload?.text,
-    m.title,
-    m.speech,
-  );
+  const body = first(m.text, isObj(m.message) ? m.message.text : m.message, m.content, payload?.text, m.title, m.speech);
   if ((type === 'typing' || type === 'typing_on' || type === 'delay') && body === undefined) return [];
   const media = mediaLabel(type, m, attachment);
   if (media) return [placeholder(media, body && body !== media ? body : undefined, buttons, quick)];

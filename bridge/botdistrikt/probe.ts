@@ -150,7 +150,11 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
       }
     }
     if (acceptedShape === configured) {
-      guesses.push({ guess: `A sent message is shaped as messageShape "${configured}"`, verdict: 'confirmed', detail: 'the bot accepted it' });
+      guesses.push({
+        guess: `A sent message is shaped as messageShape "${configured}"`,
+        verdict: 'confirmed',
+        detail: 'the bot accepted it',
+      });
     } else if (acceptedShape) {
       error = undefined;
       guesses.push({
@@ -202,7 +206,9 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
         if (!chosen && status !== undefined && status >= 400 && status < 500) {
           // Shapes that send typed text alike differ in how they send a choice: try those.
           const same = JSON.stringify(toBotUserMessage({ text: message }, usedShape));
-          for (const other of MESSAGE_SHAPE_NAMES.filter((n) => n !== usedShape && JSON.stringify(toBotUserMessage({ text: message }, n)) === same)) {
+          for (const other of MESSAGE_SHAPE_NAMES.filter(
+            (n) => n !== usedShape && JSON.stringify(toBotUserMessage({ text: message }, n)) === same,
+          )) {
             chosen = await step(`Choose "${option.title}" (messageShape "${other}")`, () => send(other, out, user));
             if (chosen) {
               acceptedShape = other;
@@ -226,7 +232,9 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
       guesses.push({
         guess: "The bot's answer carries its replies in a shape botduino reads",
         verdict: unreadable ? 'differs' : 'not tried',
-        detail: unreadable ? `the answer is not JSON: ${short(steps.at(-1)!.exchanges.at(-1)?.response?.body ?? '')}` : 'no message was accepted',
+        detail: unreadable
+          ? `the answer is not JSON: ${short(steps.at(-1)!.exchanges.at(-1)?.response?.body ?? '')}`
+          : 'no message was accepted',
       });
       guesses.push({ guess: 'A chosen option is sent with its payload', verdict: 'not tried', detail: 'no message was accepted' });
     }
@@ -246,15 +254,27 @@ export async function probe(settings: ProbeSettings): Promise<ProbeReport> {
         name: 'Wait for a webhook push',
         ok: push !== undefined,
         exchanges: [],
-        note: push === undefined ? 'no push arrived in time' : `received: ${short(push.raw, 400)}\n   botduino reads this as: ${push.replies.map(describe).join(' | ') || '(no replies)'}`,
+        note:
+          push === undefined
+            ? 'no push arrived in time'
+            : `received: ${short(push.raw, 400)}\n   botduino reads this as: ${push.replies.map(describe).join(' | ') || '(no replies)'}`,
       });
       guesses.push({
         guess: 'A webhook push is read as botduino expects',
         verdict: push === undefined ? 'not tried' : readable ? 'confirmed' : 'differs',
-        detail: push === undefined ? 'no push arrived in time' : readable ? 'a push arrived and was read' : `a push arrived but botduino found no text in it: ${short(push.raw)}`,
+        detail:
+          push === undefined
+            ? 'no push arrived in time'
+            : readable
+              ? 'a push arrived and was read'
+              : `a push arrived but botduino found no text in it: ${short(push.raw)}`,
       });
     } else {
-      guesses.push({ guess: 'A webhook push is read as botduino expects', verdict: 'not tried', detail: 'run `botduino probe --webhook 60` to wait for one (the Event webhook must reach this machine)' });
+      guesses.push({
+        guess: 'A webhook push is read as botduino expects',
+        verdict: 'not tried',
+        detail: 'run `botduino probe --webhook 60` to wait for one (the Event webhook must reach this machine)',
+      });
     }
   }
 
@@ -303,7 +323,9 @@ function lastJson(s: ProbeStep): unknown {
 function hasWebchatId(raw: unknown): boolean {
   if (!raw || typeof raw !== 'object') return false;
   const o = raw as Record<string, unknown>;
-  return [o, o.data, o.user, o.bot_user, o.result].some((c) => !!c && typeof c === 'object' && typeof (c as Record<string, unknown>).webchat_id === 'string');
+  return [o, o.data, o.user, o.bot_user, o.result].some(
+    (c) => !!c && typeof c === 'object' && typeof (c as Record<string, unknown>).webchat_id === 'string',
+  );
 }
 
 function pretty(body: string): string {
@@ -333,9 +355,6 @@ function firstLine(e: Error | undefined): string {
 
 function describe(r: BotReply): string {
   const head = r.kind === 'text' ? JSON.stringify(r.text) : `${r.label}${r.text ? ' ' + JSON.stringify(r.text) : ''}`;
-  const opts = [
-    ...r.quickReplies.map((q) => `quick reply "${q.title}"`),
-    ...r.buttons.map((b) => `${b.type} button "${b.title}"`),
-  ];
+  const opts = [...r.quickReplies.map((q) => `quick reply "${q.title}"`), ...r.buttons.map((b) => `${b.type} button "${b.title}"`)];
   return opts.length ? `${head} — ${opts.join(', ')}` : head;
 }

@@ -141,7 +141,11 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     };
     let body: Obj = {};
     try {
-      body = text ? (/x-www-form-urlencoded/.test(String(req.headers['content-type'])) ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text)) : {};
+      body = text
+        ? /x-www-form-urlencoded/.test(String(req.headers['content-type']))
+          ? Object.fromEntries(new URLSearchParams(text))
+          : JSON.parse(text)
+        : {};
       rec.body = body;
     } catch {
       rec.body = text;
@@ -233,7 +237,11 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       schedule(webchatId);
       return [{ type: 'text', text: 'Connecting you to a person. Someone will answer here in a moment…' }];
     }
-    if (key === 'picture') return [{ type: 'image', url: 'https://example.org/cat.jpg' }, { type: 'text', text: 'A cat.' }];
+    if (key === 'picture')
+      return [
+        { type: 'image', url: 'https://example.org/cat.jpg' },
+        { type: 'text', text: 'A cat.' },
+      ];
     if (key === 'cards') {
       return [
         {
@@ -256,14 +264,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   function schedule(webchatId: string) {
     const t = setTimeout(() => {
       timers.delete(t);
-      track(
-        api.push(
-          webchatId,
-          [{ type: 'text', text: 'Hi, this is Ana from the team. How can I help you today?' }],
-          'human',
-          'agent-7',
-        ),
-      );
+      track(api.push(webchatId, [{ type: 'text', text: 'Hi, this is Ana from the team. How can I help you today?' }], 'human', 'agent-7'));
     }, pushDelayMs);
     timers.add(t);
   }

@@ -308,9 +308,12 @@ class Store {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       // what is in memory was not written: the next change starts again from the file
       this.state = null;
-      throw new ConfigError(`Cannot write ${this.file}: ${(err as Error).message}. Check that its folder is writable and the disk is not full.`, {
-        cause: err,
-      });
+      throw new ConfigError(
+        `Cannot write ${this.file}: ${(err as Error).message}. Check that its folder is writable and the disk is not full.`,
+        {
+          cause: err,
+        },
+      );
     }
     this.unwritten.clear();
     if (this.timer) clearTimeout(this.timer);

@@ -121,7 +121,11 @@ export function postJson(
       res.on('close', () => {
         if (res.complete) return;
         done();
-        reject(signal.aborted ? abortError(signal) : Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }));
+        reject(
+          signal.aborted
+            ? abortError(signal)
+            : Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }),
+        );
       });
       res.on('end', () => {
         done();

@@ -165,8 +165,17 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
     const addr = socket.remoteAddress ?? '?';
     const evict = (pick: (info: { addr: string; busy: boolean }) => boolean) => {
       let victim: Socket | undefined;
-      for (const [s, info] of open) if (pick(info) && !info.busy) { victim = s; break; }
-      if (!victim) for (const [s, info] of open) if (pick(info)) { victim = s; break; }
+      for (const [s, info] of open)
+        if (pick(info) && !info.busy) {
+          victim = s;
+          break;
+        }
+      if (!victim)
+        for (const [s, info] of open)
+          if (pick(info)) {
+            victim = s;
+            break;
+          }
       if (!victim) return;
       stats.evicted++;
       forget(victim);
@@ -197,7 +206,11 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
     const answer = (status: number, body?: string) => {
       if (res.headersSent) return;
       const text = body === undefined ? '' : JSON.stringify(status < 300 ? { ok: true } : { error: body });
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(status >= 400 ? { connection: 'close' } : {}) });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        ...(status >= 400 ? { connection: 'close' } : {}),
+      });
       res.end(text);
     };
     /**
@@ -209,7 +222,12 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
     const refuse = (status: number, reason: string, extra: Record<string, string> = {}) => {
       if (res.headersSent) return;
       const text = JSON.stringify({ error: reason });
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close', ...extra });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        connection: 'close',
+        ...extra,
+      });
       res.write(text);
       let done = false;
       const finish = () => {
@@ -228,10 +246,14 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
     const pathOnly = (req.url ?? '').split('?')[0] ?? '';
     if (!timingSafeEqual(createHash('sha256').update(pathOnly).digest(), hookDigest)) return refuse(404, 'not found');
     if (req.method !== 'POST') return refuse(405, 'only POST', { allow: 'POST' });
-    const header = String(req.headers['x-botdistrikt-source'] ?? '').toLowerCase().trim();
+    const header = String(req.headers['x-botdistrikt-source'] ?? '')
+      .toLowerCase()
+      .trim();
     if (!SOURCES.has(header as PushSource)) {
       stats.refusedSource++;
-      log.debug(`webhook: refused a request with ${header ? `an unknown X-BotDistrikt-Source "${header.slice(0, 20)}"` : 'no X-BotDistrikt-Source'}`);
+      log.debug(
+        `webhook: refused a request with ${header ? `an unknown X-BotDistrikt-Source "${header.slice(0, 20)}"` : 'no X-BotDistrikt-Source'}`,
+      );
       return refuse(400, 'X-BotDistrikt-Source must be human, broadcast or bot');
     }
     const source = header as PushSource;
@@ -286,14 +308,25 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<Webhook> 
     });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
     // The client has a second to read the answer; then the connection goes.
     setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
-  async function deliver(body: unknown, webchatId: string, source: PushSource, sourceId: string | undefined, messageId: string | undefined) {
+  async function deliver(
+    body: unknown,
+    webchatId: string,
+    source: PushSource,
+    sourceId: string | undefined,
+    messageId: string | undefined,
+  ) {
     try {
       if (source === 'bot' && !opts.showBotMessages) {
         log.debug('webhook: ignored a bot push (the send response already showed it)');

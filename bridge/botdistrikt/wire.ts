@@ -57,7 +57,8 @@ export type BotUserMessage = z.infer<typeof BotUserMessageSchema>;
 export const MESSAGE_SHAPES = {
   text: {
     doc: '{"type":"text","text":"hi"}; a chosen option adds "payload"',
-    build: (out: Outgoing): unknown => ('payload' in out ? { type: 'text', text: out.title, payload: out.payload } : { type: 'text', text: out.text }),
+    build: (out: Outgoing): unknown =>
+      'payload' in out ? { type: 'text', text: out.title, payload: out.payload } : { type: 'text', text: out.text },
   },
   'text-only': {
     doc: '{"text":"hi"}; a chosen option adds "payload"',

@@ -50,6 +50,12 @@ export async function demoBot(config: Config, logger: Logger, webhookUrl?: strin
   const domain = `https://${randomBytes(6).toString('hex')}.demo.botduino.invalid`;
   const standIn = await startStandIn({ appId, domain, webhookUrl, pushDelayMs, registerOnSight: true });
   const users = new Users({ stateDir: join(config.stateDir, 'demo') });
-  const client = new BotDistriktClient({ appId, domain, baseUrl: standIn.baseUrl, serviceName: 'the demo bot', logger: logger.child('demo-bot') });
+  const client = new BotDistriktClient({
+    appId,
+    domain,
+    baseUrl: standIn.baseUrl,
+    serviceName: 'the demo bot',
+    logger: logger.child('demo-bot'),
+  });
   return { client, users, label: 'demo bot', newConversation: true, standIn, close: () => standIn.close() };
 }

@@ -3,10 +3,25 @@ import { loadConfig, type Config } from '../config.js';
 import { BotduinoError } from '../../common/errors.js';
 import { checkDomain } from '../botdistrikt/domain.js';
 import { listPorts } from '../link/ports.js';
-import { checkDns, checkNode, checkPio, checkPortAccess, checkSerialGroup, checkTls, checkWebhook, summarize, userGroups, type Check } from './doctor.js';
+import {
+  checkDns,
+  checkNode,
+  checkPio,
+  checkPortAccess,
+  checkSerialGroup,
+  checkTls,
+  checkWebhook,
+  summarize,
+  userGroups,
+  type Check,
+} from './doctor.js';
 import { findPio } from './flash.js';
 
-export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv; online?: boolean }): Promise<{ ok: boolean; checks: Check[]; text: string }> {
+export async function runDoctor(o: {
+  configFile?: string;
+  env: NodeJS.ProcessEnv;
+  online?: boolean;
+}): Promise<{ ok: boolean; checks: Check[]; text: string }> {
   const checks: Check[] = [checkNode(), checkSerialGroup(userGroups()), checkPio(findPio(o.env))];
 
   const ports = await listPorts().catch(() => []);
@@ -26,13 +41,22 @@ export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv
   let config: Config | undefined;
   try {
     config = loadConfig({ file: o.configFile, env: o.env });
-    checks.push({ name: 'config', status: 'ok', detail: config.configFile ? `valid (${config.configFile})` : 'no config file; environment and defaults are valid' });
+    checks.push({
+      name: 'config',
+      status: 'ok',
+      detail: config.configFile ? `valid (${config.configFile})` : 'no config file; environment and defaults are valid',
+    });
   } catch (e) {
     checks.push({ name: 'config', status: 'fail', detail: e instanceof BotduinoError ? e.message : String(e) });
   }
   if (config) {
     if (!config.botdistrikt)
-      checks.push({ name: 'botdistrikt', status: 'warn', detail: 'no channel configured (simulate uses the demo bot)', fix: 'Set BOTDISTRIKT_APP_ID and BOTDISTRIKT_DOMAIN, or a botdistrikt section in botduino.json.' });
+      checks.push({
+        name: 'botdistrikt',
+        status: 'warn',
+        detail: 'no channel configured (simulate uses the demo bot)',
+        fix: 'Set BOTDISTRIKT_APP_ID and BOTDISTRIKT_DOMAIN, or a botdistrikt section in botduino.json.',
+      });
     else {
       const problems = checkDomain(config.botdistrikt.domain, { allowGuessable: config.botdistrikt.allowGuessableDomain });
       checks.push(
@@ -42,7 +66,12 @@ export async function runDoctor(o: { configFile?: string; env: NodeJS.ProcessEnv
       );
       if (config.webhook.enabled ?? true) {
         const { StateFile } = await import('../botdistrikt/state.js');
-        const secret = config.webhook.secret ?? (await new StateFile(config.stateDir).read().then((s) => s.webhook?.secret).catch(() => undefined));
+        const secret =
+          config.webhook.secret ??
+          (await new StateFile(config.stateDir)
+            .read()
+            .then((s) => s.webhook?.secret)
+            .catch(() => undefined));
         checks.push(await checkWebhook(config.webhook.host, config.webhook.port, `/botduino/${secret ?? 'x'}`));
       }
       if (o.online && !problems.length) checks.push(...(await checkService(config)));

@@ -20,7 +20,12 @@ export function checkNode(version = process.versions.node): Check {
   const ok = maj > 20 || (maj === 20 && min >= 19);
   return ok
     ? { name: 'node', status: 'ok', detail: `Node.js ${version}` }
-    : { name: 'node', status: 'fail', detail: `Node.js ${version} is too old`, fix: 'Install Node.js 20.19 or newer (e.g. from NodeSource or nvm).' };
+    : {
+        name: 'node',
+        status: 'fail',
+        detail: `Node.js ${version} is too old`,
+        fix: 'Install Node.js 20.19 or newer (e.g. from NodeSource or nvm).',
+      };
 }
 
 /** Group names of the current user, from /etc/group (no subprocess). */
@@ -116,7 +121,10 @@ export function checkPortAccess(path: string, holders: { pid: number; name: stri
       name: `port ${path}`,
       status: 'fail',
       detail: code === 'EACCES' ? 'permission denied' : `not usable (${code})`,
-      fix: code === 'EACCES' ? 'Add yourself to the dialout group (`sudo usermod -aG dialout $USER`, then log in again).' : 'Is the board plugged in? `botduino ports` lists what is there.',
+      fix:
+        code === 'EACCES'
+          ? 'Add yourself to the dialout group (`sudo usermod -aG dialout $USER`, then log in again).'
+          : 'Is the board plugged in? `botduino ports` lists what is there.',
     };
   }
 }
@@ -161,9 +169,7 @@ export function checkWebhook(host: string, port: number, path: string, timeoutMs
 
 export function summarize(checks: Check[]): { ok: boolean; text: string } {
   const mark = { ok: '✓', warn: '!', fail: '✗' };
-  const text = checks
-    .map((c) => `${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ''}`)
-    .join('\n');
+  const text = checks.map((c) => `${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ''}`).join('\n');
   return { ok: !checks.some((c) => c.status === 'fail'), text };
 }
 
@@ -188,7 +194,12 @@ export async function checkDns(baseUrl: string): Promise<Check> {
 export async function checkTls(baseUrl: string, timeoutMs = 5000): Promise<Check> {
   const url = new URL(baseUrl);
   if (url.protocol !== 'https:')
-    return { name: 'tls', status: 'warn', detail: `baseUrl is ${url.protocol.replace(':', '')}, not https: nothing is encrypted`, fix: 'Use the https baseUrl (the default) unless this is a local test server.' };
+    return {
+      name: 'tls',
+      status: 'warn',
+      detail: `baseUrl is ${url.protocol.replace(':', '')}, not https: nothing is encrypted`,
+      fix: 'Use the https baseUrl (the default) unless this is a local test server.',
+    };
   const tls = await import('node:tls');
   const port = Number(url.port || 443);
   return new Promise((resolve) => {
@@ -199,7 +210,12 @@ export async function checkTls(baseUrl: string, timeoutMs = 5000): Promise<Check
     });
     const fail = (why: string) => {
       socket.destroy();
-      resolve({ name: 'tls', status: 'fail', detail: `${url.hostname}:${port}: ${why}`, fix: 'Check the clock of this machine and its CA certificates (ca-certificates), or a proxy that intercepts https.' });
+      resolve({
+        name: 'tls',
+        status: 'fail',
+        detail: `${url.hostname}:${port}: ${why}`,
+        fix: 'Check the clock of this machine and its CA certificates (ca-certificates), or a proxy that intercepts https.',
+      });
     };
     socket.on('timeout', () => fail(`no TLS handshake within ${timeoutMs / 1000} s`));
     socket.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));

@@ -71,7 +71,13 @@ export interface ToolRun {
  * then reads end-of-file forever without giving up, so the node is watched
  * and the uploader stopped when it goes.
  */
-function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv, output: { write(s: string): unknown }, port: string): Promise<ToolRun> {
+function runTool(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  output: { write(s: string): unknown },
+  port: string,
+): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let text = '';
@@ -83,14 +89,15 @@ function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv, output: { 
     };
     p.stdout!.on('data', keep);
     p.stderr!.on('data', keep);
-    const watch = port.startsWith('/') && existsSync(port)
-      ? setInterval(() => {
-          if (!existsSync(port) && !unplugged) {
-            unplugged = true;
-            p.kill('SIGTERM');
-          }
-        }, 100)
-      : null;
+    const watch =
+      port.startsWith('/') && existsSync(port)
+        ? setInterval(() => {
+            if (!existsSync(port) && !unplugged) {
+              unplugged = true;
+              p.kill('SIGTERM');
+            }
+          }, 100)
+        : null;
     p.on('error', (e) => {
       if (watch) clearInterval(watch);
       reject(e);
@@ -119,15 +126,23 @@ export function explainUploadFailure(r: ToolRun, tool: string, port: string, boa
     return `The board's bootloader did not answer on ${port}. Check that this is the board's port (\`botduino ports\`), that no serial monitor holds it, and that the board is an ${board} with its bootloader; a board without auto-reset needs its reset button pressed just as the upload starts.`;
   if (/can't open device|cannot open port|could not open port|no such file/i.test(out))
     return `${tool} cannot open ${port}: check the port (\`botduino ports\`) and your permission to use it (on Debian: \`sudo usermod -aG dialout $USER\`, then log in again).`;
-  const last = out.split('\n').map((l) => l.trim()).filter((l) => /error/i.test(l)).pop();
+  const last = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /error/i.test(l))
+    .pop();
   return `${tool} failed (exit ${r.code}) flashing ${port}${last ? ` (${last})` : ''}. Check the port (\`botduino ports\`), that no serial monitor holds it, and the board type in the device description (${board}).`;
 }
 
 export async function flash(o: FlashOptions): Promise<{ tool: 'pio' | 'avrdude'; args: string[] }> {
-  if (o.port.startsWith('sim:')) throw new BotduinoError(`${o.port} is a simulated board: it runs the committed image already; nothing to flash.`, 'usage', EXIT.usage);
+  if (o.port.startsWith('sim:'))
+    throw new BotduinoError(`${o.port} is a simulated board: it runs the committed image already; nothing to flash.`, 'usage', EXIT.usage);
   const env = o.env ?? process.env;
   // PlatformIO's build folder (.pio) goes to the user's cache, never into the installed package
-  const toolEnv = { ...env, PLATFORMIO_WORKSPACE_DIR: env.PLATFORMIO_WORKSPACE_DIR || join(cacheDir(env), 'platformio', o.device.replace(/[^\w.-]+/g, '_')) };
+  const toolEnv = {
+    ...env,
+    PLATFORMIO_WORKSPACE_DIR: env.PLATFORMIO_WORKSPACE_DIR || join(cacheDir(env), 'platformio', o.device.replace(/[^\w.-]+/g, '_')),
+  };
   const output = o.output ?? process.stderr;
   const progress = o.progress ?? (() => () => {});
   const { loadDevice, listPresets } = await import('../../firmware/devices/index.js');
@@ -169,10 +184,17 @@ export async function flash(o: FlashOptions): Promise<{ tool: 'pio' | 'avrdude';
   const released = await controlRequest(o.stateDir, { op: 'release', port: o.port });
   try {
     const end = progress(`flashing ${device.name} to ${o.port} with ${tool}`);
-    const r: ToolRun = o.run ? { code: await o.run(cmd, args), output: '', unplugged: false } : await runTool(cmd, args, toolEnv, output, o.port);
+    const r: ToolRun = o.run
+      ? { code: await o.run(cmd, args), output: '', unplugged: false }
+      : await runTool(cmd, args, toolEnv, output, o.port);
     const verified = /bytes of flash verified/.test(r.output);
     end(r.code === 0 ? (verified ? 'done, verified' : 'done') : r.unplugged ? 'board unplugged' : `failed (exit ${r.code})`);
-    if (r.code !== 0) throw new BotduinoError(explainUploadFailure(r, tool, o.port, device.board, image), r.unplugged ? 'flash-unplugged' : 'flash', EXIT.build);
+    if (r.code !== 0)
+      throw new BotduinoError(
+        explainUploadFailure(r, tool, o.port, device.board, image),
+        r.unplugged ? 'flash-unplugged' : 'flash',
+        EXIT.build,
+      );
   } finally {
     if (released?.ok) await controlRequest(o.stateDir, { op: 'resume', port: o.port });
   }

@@ -43,7 +43,11 @@ function setup(argv: Globals, io: CliIO, flags: Record<string, unknown> = {}): {
   const level: Level = argv.verbose ? 'debug' : (argv['log-level'] ?? config.log.level);
   const stderr = io.stderr ?? process.stderr;
   const logger = createLogger({ level, write: (l) => stderr.write(l + '\n'), color: !!stderr.isTTY && !env.NO_COLOR });
-  return { config, logger, out: createOutput({ json: argv.json, stdout: io.stdout, stderr: io.stderr, color: !!stderr.isTTY && !env.NO_COLOR }) };
+  return {
+    config,
+    logger,
+    out: createOutput({ json: argv.json, stdout: io.stdout, stderr: io.stderr, color: !!stderr.isTTY && !env.NO_COLOR }),
+  };
 }
 
 /** Runs the CLI with `args`; resolves with the exit code (never calls process.exit). */
@@ -60,16 +64,27 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
     .scriptName('botduino')
     .usage('$0 <command> [options]\n\nTurn an Arduino with an LCD, buttons and a keypad into a chat device for a BotDistrikt chatbot.')
     .option('config', { type: 'string', describe: 'Config file (default ./botduino.json or ~/.config/botduino/config.json)' })
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'] as const, describe: 'Log level on stderr' })
+    .option('log-level', {
+      type: 'string',
+      choices: ['debug', 'info', 'warn', 'error', 'silent'] as const,
+      describe: 'Log level on stderr',
+    })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Same as --log-level debug' })
     .command(
       'run',
       'Serve real boards with the configured BotDistrikt channel',
       (y) =>
         y
-          .option('port', { type: 'array', string: true, describe: 'Serial port(s): a path, /dev/serial/by-id/…, auto (default from the config)' })
+          .option('port', {
+            type: 'array',
+            string: true,
+            describe: 'Serial port(s): a path, /dev/serial/by-id/…, auto (default from the config)',
+          })
           .example('$0 run', 'serve every board found, with the channel from botduino.json')
-          .example('BOTDISTRIKT_APP_ID=123 BOTDISTRIKT_DOMAIN=https://k3j9x0a1qz.example.org $0 run --port /dev/ttyACM0', 'one board, settings from the environment'),
+          .example(
+            'BOTDISTRIKT_APP_ID=123 BOTDISTRIKT_DOMAIN=https://k3j9x0a1qz.example.org $0 run --port /dev/ttyACM0',
+            'one board, settings from the environment',
+          ),
       async (a) => {
         const flags: Record<string, unknown> = {};
         if (a.port?.length) flags.devices = a.port.map((port) => ({ port }));
@@ -84,13 +99,25 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       (y) =>
         y
           .option('preset', { type: 'string', default: 'lcd-keypad-shield', describe: 'Which board to simulate' })
-          .option('json', { type: 'boolean', describe: 'Scenario mode: read timed key presses as JSON lines, print LCD snapshots as JSON lines' })
+          .option('json', {
+            type: 'boolean',
+            describe: 'Scenario mode: read timed key presses as JSON lines, print LCD snapshots as JSON lines',
+          })
           .option('script', { type: 'string', describe: 'Scenario file (default: stdin)' })
           .option('duration', { type: 'number', describe: 'Stop after this many ms of simulated time' })
           .option('demo', { type: 'boolean', describe: 'Use the local demo bot even when BotDistrikt is configured' })
           .option('agent-delay', { type: 'number', default: 3000, describe: 'Demo bot: ms before the "live agent" answers' })
-          .option('rom', { type: 'string', choices: ['A00', 'A02'] as const, describe: 'The simulated LCD’s character ROM: A00 (the presets’) or A02 (European); the image is unchanged, the bridge renders for this ROM' })
-          .option('pty', { type: 'string', describe: 'Serve no bridge: make the board’s serial port a pseudo-terminal at this path, for `run --port` or `firmware flash --port`' })
+          .option('rom', {
+            type: 'string',
+            choices: ['A00', 'A02'] as const,
+            describe:
+              'The simulated LCD’s character ROM: A00 (the presets’) or A02 (European); the image is unchanged, the bridge renders for this ROM',
+          })
+          .option('pty', {
+            type: 'string',
+            describe:
+              'Serve no bridge: make the board’s serial port a pseudo-terminal at this path, for `run --port` or `firmware flash --port`',
+          })
           .example('$0 simulate', 'interactive: arrow keys and Enter press the shield’s buttons')
           .example('$0 simulate --preset i2c-lcd-keypad', 'a 20×4 I2C LCD with a keypad: type with the digit keys, # sends')
           .example(`echo '{"at":3000,"tap":"SELECT"}' | $0 simulate --json --duration 8000`, 'scenario mode, LCD snapshots on stdout'),
@@ -124,13 +151,20 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         const { listPorts } = await import('../link/ports.js');
         const ports = await listPorts();
         if (a.json) out.data(ports);
-        else if (!ports.length) out.note('No serial ports found. Is the board plugged in? On Linux, `dmesg | tail` shows whether it was detected.');
+        else if (!ports.length)
+          out.note('No serial ports found. Is the board plugged in? On Linux, `dmesg | tail` shows whether it was detected.');
         else {
           const { table } = await import('./output.js');
           out.data(
             table([
               ['PORT', 'USB ID', 'SERIAL', 'MAKER', 'BOARD?'],
-              ...ports.map((p) => [p.byId ?? p.path, p.vendorId ? `${p.vendorId}:${p.productId}` : '-', p.serialNumber ?? '-', p.manufacturer ?? '-', p.likelyArduino ? 'yes' : '']),
+              ...ports.map((p) => [
+                p.byId ?? p.path,
+                p.vendorId ? `${p.vendorId}:${p.productId}` : '-',
+                p.serialNumber ?? '-',
+                p.manufacturer ?? '-',
+                p.likelyArduino ? 'yes' : '',
+              ]),
             ]),
           );
         }
@@ -200,7 +234,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             y2
               .positional('presets', { type: 'string', array: true, describe: 'Presets to build (default: all)' })
               .option('out', { type: 'string', describe: 'Build folder (objects, ELF and HEX); default ~/.cache/botduino/firmware-build' })
-              .option('images', { type: 'boolean', describe: 'Also copy each HEX over firmware/images/<preset>.hex (for botduino maintainers)' })
+              .option('images', {
+                type: 'boolean',
+                describe: 'Also copy each HEX over firmware/images/<preset>.hex (for botduino maintainers)',
+              })
               .option('json', { type: 'boolean' })
               .example('$0 firmware build lcd-keypad-shield', 'needs: sudo apt-get install gcc-avr avr-libc arduino-core-avr')
               .example('$0 firmware build --out build/fw --json', 'every preset; flash and RAM as JSON'),
@@ -211,7 +248,9 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             const names = a.presets?.length ? a.presets : listPresets();
             const unknown = names.filter((n) => !listPresets().includes(n));
             if (unknown.length)
-              throw new ConfigError(`Not a preset: ${unknown.join(', ')}. Presets: ${listPresets().join(', ')}; for your own device use \`botduino firmware generate\` and PlatformIO.`);
+              throw new ConfigError(
+                `Not a preset: ${unknown.join(', ')}. Presets: ${listPresets().join(', ')}; for your own device use \`botduino firmware generate\` and PlatformIO.`,
+              );
             const { join, resolve } = await import('node:path');
             const { cacheDir } = await import('../paths.js');
             // the user's cache, never the installed package (which a normal user cannot write to)
@@ -239,11 +278,21 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             y2
               .option('device', { type: 'string', demandOption: true, describe: 'Preset name or device description file' })
               .option('port', { type: 'string', demandOption: true, describe: 'The board’s serial port' })
-              .example('$0 firmware flash --device lcd-keypad-shield --port /dev/ttyACM0', 'a running bridge lets go of the port during the upload'),
+              .example(
+                '$0 firmware flash --device lcd-keypad-shield --port /dev/ttyACM0',
+                'a running bridge lets go of the port during the upload',
+              ),
           async (a) => {
             const { config, out } = setup(a, io);
             const { flash } = await import('./flash.js');
-            await flash({ device: a.device, port: a.port, stateDir: config.stateDir, progress: out.progress, env: io.env ?? process.env, output: io.stderr ?? process.stderr });
+            await flash({
+              device: a.device,
+              port: a.port,
+              stateDir: config.stateDir,
+              progress: out.progress,
+              env: io.env ?? process.env,
+              output: io.stderr ?? process.stderr,
+            });
           },
         )
         .demandCommand(1, 'Name a firmware command: generate, build or flash.'),
@@ -255,7 +304,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         y
           .option('message', { type: 'string', default: 'hello', describe: 'What to send' })
           .option('save', { type: 'string', describe: 'Also write the report as JSON (masked) to this file, for a bug report' })
-          .option('webhook', { type: 'number', describe: 'Also wait this many seconds for one push to the probe’s user through the webhook receiver (config webhook)' })
+          .option('webhook', {
+            type: 'number',
+            describe: 'Also wait this many seconds for one push to the probe’s user through the webhook receiver (config webhook)',
+          })
           .option('json', { type: 'boolean', describe: 'Print the report as JSON (masked)' })
           .example('$0 probe', 'check your app id, domain and message shape; the probe keeps one user of its own (one user on your plan)')
           .example('$0 probe --save probe.json', 'the same report as JSON, to attach to a bug report'),
@@ -279,7 +331,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       (y) =>
         y
           .option('json', { type: 'boolean' })
-          .option('online', { type: 'boolean', describe: 'Also check BotDistrikt: DNS, TLS, and that the app id and domain are accepted (reuses the probe’s user)' })
+          .option('online', {
+            type: 'boolean',
+            describe: 'Also check BotDistrikt: DNS, TLS, and that the app id and domain are accepted (reuses the probe’s user)',
+          })
           .example('$0 doctor', 'what to fix, if anything')
           .example('$0 doctor --online', 'the same, and whether BotDistrikt accepts your channel'),
       async (a) => {
@@ -308,7 +363,11 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
         const out = createOutput({ json: a.json, stdout, stderr, color });
         const svc = await import('./service.js');
         if (a.user === '')
-          throw new BotduinoError('`--user` needs the name of the account the service runs as, e.g. `--user pi`; for a systemd user unit use `--user-unit`.', 'usage', EXIT.usage);
+          throw new BotduinoError(
+            '`--user` needs the name of the account the service runs as, e.g. `--user pi`; for a systemd user unit use `--user-unit`.',
+            'usage',
+            EXIT.usage,
+          );
         const exec = realpathSync(fileURLToPath(import.meta.url));
         const userUnit = !!a['user-unit'];
         const user = userUnit ? undefined : svc.resolveServiceUser({ user: a.user, asRoot: a['as-root'], env });
@@ -324,7 +383,9 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           out.data(a.json ? files : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'));
         } else {
           const r = svc.installService(o, { home });
-          out.note(`wrote ${[r.unitPath, r.rulePath, r.modulesPath].filter(Boolean).join(', ')}; now run:\n  ${r.commands.join('\n  ')}${r.notes.length ? '\n' + r.notes.join('\n') : ''}`);
+          out.note(
+            `wrote ${[r.unitPath, r.rulePath, r.modulesPath].filter(Boolean).join(', ')}; now run:\n  ${r.commands.join('\n  ')}${r.notes.length ? '\n' + r.notes.join('\n') : ''}`,
+          );
         }
       },
     )
@@ -333,7 +394,11 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       'Receive BotDistrikt’s event webhook on a public host and pass each push through the MQTT broker (webhook.mqtt) to the bridges',
       (y) =>
         y
-          .option('insecure', { type: 'boolean', default: false, describe: 'Allow plain HTTP on an address other than loopback (only on a network you trust)' })
+          .option('insecure', {
+            type: 'boolean',
+            default: false,
+            describe: 'Allow plain HTTP on an address other than loopback (only on a network you trust)',
+          })
           .example('$0 relay', 'on 127.0.0.1:8787, behind your https reverse proxy')
           .example('BOTDUINO_WEBHOOK_HOST=0.0.0.0 $0 relay --insecure', 'plain HTTP on every interface (a trusted network only)'),
       async (a) => {
@@ -347,7 +412,10 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
       'Print the full URL of the webhook receiver (its path holds a secret) for BotDistrikt’s Website Integration page',
       (y) =>
         y
-          .option('base', { type: 'string', describe: 'The public base URL that reaches the receiver (your proxy or tunnel), e.g. https://bot.example.org' })
+          .option('base', {
+            type: 'string',
+            describe: 'The public base URL that reaches the receiver (your proxy or tunnel), e.g. https://bot.example.org',
+          })
           .option('json', { type: 'boolean', describe: 'Print {"url": …} as JSON' })
           .example('$0 webhook-url --base https://k3j9.example.org', 'the URL to paste as the Event webhook'),
       async (a) => {

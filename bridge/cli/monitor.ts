@@ -141,16 +141,13 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorSummary> 
       if (pinger || port.destroyed) return;
       if (waitForBoard) clearTimeout(waitForBoard);
       port.off('data', startPinging);
-      pinger = setInterval(
-        () => {
-          seq = (seq + 1) & 0xff;
-          const line = encode({ kind: 'PING', seq });
-          port.write(line + '\n', 'latin1');
-          summary.pings++;
-          print('tx', line, decode(line));
-        },
-        every,
-      );
+      pinger = setInterval(() => {
+        seq = (seq + 1) & 0xff;
+        const line = encode({ kind: 'PING', seq });
+        port.write(line + '\n', 'latin1');
+        summary.pings++;
+        print('tx', line, decode(line));
+      }, every);
     };
     port.on('data', startPinging);
     waitForBoard = setTimeout(startPinging, 3000);

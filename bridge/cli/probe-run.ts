@@ -36,7 +36,10 @@ function saveProbeUser(stateDir: string, webchatId: string): void {
  * probe's user. With `webhookSeconds`, the webhook receiver the bridge
  * would use (config `webhook`) listens that long for one push to that user.
  */
-export async function probeWithConfig(config: Config, extra: Partial<ProbeSettings> & { webhookSeconds?: number } = {}): Promise<ProbeReport> {
+export async function probeWithConfig(
+  config: Config,
+  extra: Partial<ProbeSettings> & { webhookSeconds?: number } = {},
+): Promise<ProbeReport> {
   const bd = config.botdistrikt;
   if (!bd) throw new ConfigError(NO_CHANNEL);
   assertDomain(bd.domain, { allowGuessable: bd.allowGuessableDomain });
@@ -44,7 +47,14 @@ export async function probeWithConfig(config: Config, extra: Partial<ProbeSettin
   let hook: Webhook | undefined;
   if (webhookSeconds) {
     const w = config.webhook;
-    hook = await startWebhook({ host: w.host, port: w.port, secret: w.secret, maxBody: w.maxBody, showBotMessages: true, state: new StateFile(config.stateDir) });
+    hook = await startWebhook({
+      host: w.host,
+      port: w.port,
+      secret: w.secret,
+      maxBody: w.maxBody,
+      showBotMessages: true,
+      state: new StateFile(config.stateDir),
+    });
     const h = hook;
     settings.waitForPush = (webchatId) =>
       new Promise((resolve) => {

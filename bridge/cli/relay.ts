@@ -18,11 +18,20 @@ export function isLoopback(host: string): boolean {
   return h.startsWith('::ffff:127.');
 }
 
-export async function runRelay(o: { config: Config; logger: Logger; out: Output; insecure: boolean; wait?: Promise<unknown>; env?: NodeJS.ProcessEnv }): Promise<number> {
+export async function runRelay(o: {
+  config: Config;
+  logger: Logger;
+  out: Output;
+  insecure: boolean;
+  wait?: Promise<unknown>;
+  env?: NodeJS.ProcessEnv;
+}): Promise<number> {
   const { config, logger, out } = o;
   const w = config.webhook;
   if (!w.mqtt) {
-    throw new ConfigError('botduino relay needs webhook.mqtt in the configuration: the broker (url), the relay\'s own username and password (or passwordEnv), and topicKey (or topicKeyEnv). The README section "Bridges behind a router, and fleets" has an example.');
+    throw new ConfigError(
+      'botduino relay needs webhook.mqtt in the configuration: the broker (url), the relay\'s own username and password (or passwordEnv), and topicKey (or topicKeyEnv). The README section "Bridges behind a router, and fleets" has an example.',
+    );
   }
   if (!isLoopback(w.host) && !o.insecure) {
     throw new ConfigError(
@@ -44,10 +53,18 @@ export async function runRelay(o: { config: Config; logger: Logger; out: Output;
     relay = await startRelay({ host: w.host, port: w.port, secret, maxBody: w.maxBody, mqtt: w.mqtt, logger, env: o.env });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new ConfigError(`botduino relay cannot listen on ${w.host}:${w.port}: another program uses that port. Set webhook.port to a free port.`, { cause: e });
+    if (err.code === 'EADDRINUSE')
+      throw new ConfigError(
+        `botduino relay cannot listen on ${w.host}:${w.port}: another program uses that port. Set webhook.port to a free port.`,
+        { cause: e },
+      );
     throw e;
   }
-  out.note(mask(`relay: receiving on ${relay.url}, publishing to ${w.mqtt.url.replace(/\/\/[^@/]*@/, '//')} (app ${w.mqtt.app}); \`botduino webhook-url --base https://<your public host>\` prints the URL for BotDistrikt`));
+  out.note(
+    mask(
+      `relay: receiving on ${relay.url}, publishing to ${w.mqtt.url.replace(/\/\/[^@/]*@/, '//')} (app ${w.mqtt.app}); \`botduino webhook-url --base https://<your public host>\` prints the URL for BotDistrikt`,
+    ),
+  );
   const why = await (o.wait ?? untilSignal());
   logger.info(`relay: stopping (${String(why)})`);
   await relay.close();

@@ -50,15 +50,23 @@ export async function runBridge(o: RunOptions): Promise<number> {
     out.note(`${port}: online — ${caps.firmware} ${caps.version} on ${caps.board}, ${caps.cols}×${caps.rows} LCD, device ${deviceId}`),
   );
   // a long-running service: a bug in one device's path is logged, and the other devices go on
-  const onRejection = (e: unknown) => logger.error(`unexpected: ${e instanceof Error ? (e.stack ?? e.message) : String(e)} (this is a bug; please report it)`);
+  const onRejection = (e: unknown) =>
+    logger.error(`unexpected: ${e instanceof Error ? (e.stack ?? e.message) : String(e)} (this is a bug; please report it)`);
   process.on('unhandledRejection', onRejection);
   try {
     const end = out.progress(`connecting to ${config.devices.map((d) => d.port).join(', ')}`);
     const { online, failed } = await bridge.start();
     const waiting = failed.filter((f) => f.retrying);
     const given = failed.filter((f) => !f.retrying);
-    end(given.length ? `${online.length} online, ${waiting.length} waiting, ${given.length} failed` : waiting.length ? `ok (${online.length} online, ${waiting.length} waiting)` : 'done');
-    for (const f of waiting) out.note(`${f.session.entry.port}: not online yet; botduino keeps trying in the background. ${f.error.message}`);
+    end(
+      given.length
+        ? `${online.length} online, ${waiting.length} waiting, ${given.length} failed`
+        : waiting.length
+          ? `ok (${online.length} online, ${waiting.length} waiting)`
+          : 'done',
+    );
+    for (const f of waiting)
+      out.note(`${f.session.entry.port}: not online yet; botduino keeps trying in the background. ${f.error.message}`);
     for (const f of given) out.note(`${f.session.entry.port}: ${f.error.message}`);
     if (!online.length && !waiting.length) {
       // nothing to serve and nothing a wait can cure: a wrong port, permissions, or firmware to reflash
@@ -68,8 +76,16 @@ export async function runBridge(o: RunOptions): Promise<number> {
       throw first ?? new BotduinoError('No board is configured: add one to "devices" or use --port.', 'config', EXIT.config);
     }
     // the path's secret stays out of logs: `botduino webhook-url` prints the whole URL on request
-    if (bridge.webhook) out.note(mask(`webhook receiver: ${bridge.webhook.url} — \`botduino webhook-url\` prints it in full, to put (made reachable from the internet) on BotDistrikt's Website Integration page`));
-    else if (config.webhook.mqtt) out.note(`pushes: from \`botduino relay\` through the MQTT broker at ${config.webhook.mqtt.url.replace(/\/\/[^@/]*@/, '//')} (no port listens here)`);
+    if (bridge.webhook)
+      out.note(
+        mask(
+          `webhook receiver: ${bridge.webhook.url} — \`botduino webhook-url\` prints it in full, to put (made reachable from the internet) on BotDistrikt's Website Integration page`,
+        ),
+      );
+    else if (config.webhook.mqtt)
+      out.note(
+        `pushes: from \`botduino relay\` through the MQTT broker at ${config.webhook.mqtt.url.replace(/\/\/[^@/]*@/, '//')} (no port listens here)`,
+      );
     await (o.until ?? untilSignal());
     out.note('stopping');
     await bridge.stop();

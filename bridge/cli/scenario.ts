@@ -37,7 +37,9 @@ export function parseScenario(text: string, source = 'scenario'): TimedStep[] {
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new ConfigError(`${source} line ${i + 1}: not JSON (${(e as Error).message}). Each line is one object, e.g. {"at": 1000, "tap": "SELECT"}.`);
+      throw new ConfigError(
+        `${source} line ${i + 1}: not JSON (${(e as Error).message}). Each line is one object, e.g. {"at": 1000, "tap": "SELECT"}.`,
+      );
     }
     const r = StepSchema.safeParse(v);
     if (!r.success)
@@ -47,7 +49,8 @@ export function parseScenario(text: string, source = 'scenario'): TimedStep[] {
     const s = r.data;
     if (s.at !== undefined && s.after !== undefined) throw new ConfigError(`${source} line ${i + 1}: give "at" or "after", not both.`);
     if (s.at !== undefined) {
-      if (s.at < t) throw new ConfigError(`${source} line ${i + 1}: "at": ${s.at} is before the previous step (${t} ms); steps run in order.`);
+      if (s.at < t)
+        throw new ConfigError(`${source} line ${i + 1}: "at": ${s.at} is before the previous step (${t} ms); steps run in order.`);
       t = s.at;
     } else t += s.after ?? 0;
     steps.push({ ...s, t });
@@ -89,7 +92,16 @@ export function typingMs(text: string): number {
 /** Keys to press for multi-tap `text` on a 4×3 phone keypad (lower case, digits, space). */
 export function multiTapKeys(text: string): string[][] {
   const map: Record<string, string> = {
-    '1': ".,?!1'-", '2': 'abc2', '3': 'def3', '4': 'ghi4', '5': 'jkl5', '6': 'mno6', '7': 'pqrs7', '8': 'tuv8', '9': 'wxyz9', '0': ' 0',
+    '1': ".,?!1'-",
+    '2': 'abc2',
+    '3': 'def3',
+    '4': 'ghi4',
+    '5': 'jkl5',
+    '6': 'mno6',
+    '7': 'pqrs7',
+    '8': 'tuv8',
+    '9': 'wxyz9',
+    '0': ' 0',
   };
   const groups: string[][] = [];
   for (const ch of text.toLowerCase()) {

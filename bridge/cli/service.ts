@@ -31,7 +31,9 @@ export const SERVICE_STATE_DIR = '/var/lib/botduino';
 
 /** The unit file's path: the system one, or the user's (under `home`). */
 export function unitPath(o: { userUnit?: boolean }, root = '/', home = homedir()): string {
-  return o.userUnit ? join(root === '/' ? home : root, '.config/systemd/user/botduino.service') : join(root, 'etc/systemd/system/botduino.service');
+  return o.userUnit
+    ? join(root === '/' ? home : root, '.config/systemd/user/botduino.service')
+    : join(root, 'etc/systemd/system/botduino.service');
 }
 
 export function systemdUnit(o: ServiceOptions): string {
@@ -151,15 +153,29 @@ export function serialGroup(o: { groupFile?: string; devRoot?: string } = {}): s
  * The account the system service runs as: `--user NAME`; else, under sudo,
  * the user who ran sudo; root only when asked for with `asRoot`.
  */
-export function resolveServiceUser(o: { user?: string; asRoot?: boolean; env?: NodeJS.ProcessEnv; uid?: number; passwdFile?: string }): string {
+export function resolveServiceUser(o: {
+  user?: string;
+  asRoot?: boolean;
+  env?: NodeJS.ProcessEnv;
+  uid?: number;
+  passwdFile?: string;
+}): string {
   const env = o.env ?? process.env;
   const uid = o.uid ?? process.getuid?.() ?? -1;
   if (o.user !== undefined) {
     if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(o.user))
-      throw new BotduinoError(`\`--user ${o.user}\` is not a user name. Give the account the service runs as, e.g. \`--user pi\` (for a systemd user unit use --user-unit).`, 'usage', EXIT.usage);
+      throw new BotduinoError(
+        `\`--user ${o.user}\` is not a user name. Give the account the service runs as, e.g. \`--user pi\` (for a systemd user unit use --user-unit).`,
+        'usage',
+        EXIT.usage,
+      );
     if (o.user === 'root' && !o.asRoot) throw rootRefused();
     if (!userExists(o.user, o.passwdFile))
-      throw new BotduinoError(`There is no user \`${o.user}\` on this machine: create it (\`sudo adduser ${o.user}\`) or name another with --user.`, 'usage', EXIT.usage);
+      throw new BotduinoError(
+        `There is no user \`${o.user}\` on this machine: create it (\`sudo adduser ${o.user}\`) or name another with --user.`,
+        'usage',
+        EXIT.usage,
+      );
     return o.user;
   }
   if (o.asRoot) return 'root';
@@ -190,7 +206,9 @@ function userExists(name: string, passwdFile?: string): boolean {
     }
   }
   try {
-    return readFileSync(passwdFile ?? '/etc/passwd', 'utf8').split('\n').some((l) => l.split(':')[0] === name);
+    return readFileSync(passwdFile ?? '/etc/passwd', 'utf8')
+      .split('\n')
+      .some((l) => l.split(':')[0] === name);
   } catch {
     return false;
   }
@@ -237,7 +255,12 @@ export function udevRule(group = 'dialout'): string {
  * without access to it.
  */
 export function modulesLoad(): string {
-  return ['# botduino: USB serial drivers, loaded at boot so that the service may open boards plugged in later', 'cdc_acm', 'usbserial', ''].join('\n');
+  return [
+    '# botduino: USB serial drivers, loaded at boot so that the service may open boards plugged in later',
+    'cdc_acm',
+    'usbserial',
+    '',
+  ].join('\n');
 }
 
 export interface InstallResult {

@@ -3,6 +3,9 @@
  * by the bridge, with the local demo bot (or the configured BotDistrikt
  * channel). Interactive on a terminal; with --json, or when stdin is not a
  * terminal, it plays a scenario and prints LCD snapshots as JSON lines.
+ *
+ * Over 400 lines: the command's three modes (terminal, scenario, pty) share
+ * the board's setup, its EEPROM file and its LCD drawing.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,8 +62,7 @@ const SETTLE_MS = 1500;
 
 export async function simulate(o: SimulateOptions): Promise<number> {
   const { config, logger, out } = o;
-  if (!listPresets().includes(o.preset))
-    throw new ConfigError(`There is no preset "${o.preset}". Presets: ${listPresets().join(', ')}.`);
+  if (!listPresets().includes(o.preset)) throw new ConfigError(`There is no preset "${o.preset}". Presets: ${listPresets().join(', ')}.`);
   const stdin = o.stdin ?? process.stdin;
   const scenarioMode = o.json || !stdin.isTTY;
 
@@ -76,7 +78,9 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   }
 
   if (o.pty && o.rom)
-    throw new ConfigError('--rom and --pty do not go together: with --pty the bridge runs elsewhere and renders for the ROM the image reports (A00). Simulate an A02 LCD without --pty.');
+    throw new ConfigError(
+      '--rom and --pty do not go together: with --pty the bridge runs elsewhere and renders for the ROM the image reports (A00). Simulate an A02 LCD without --pty.',
+    );
   if (o.pty) return simulateOnPty(o, o.pty, scenarioMode, stdin, eeprom, eepromFile);
 
   let steps: TimedStep[] = [];
@@ -133,7 +137,15 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   const redraw = () => {
     const rows = lcdText(board);
     const status = `${o.preset} · link ${linkState} · ${bot.label} · ${(board.nowMs / 1000).toFixed(1)} s`;
-    process.stdout.write('\x1b[H\x1b[2J' + lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) + '\n' + status + '\n\n' + keyHelp(board) + '\n');
+    process.stdout.write(
+      '\x1b[H\x1b[2J' +
+        lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) +
+        '\n' +
+        status +
+        '\n\n' +
+        keyHelp(board) +
+        '\n',
+    );
   };
 
   const started = bridge.start();
@@ -199,7 +211,9 @@ async function simulateOnPty(
   const { exposeOnPty } = await import('../sim/pty.js');
   const board = createPresetBoard(o.preset, { eeprom });
   if (board.device.board === 'uno' && board.resetVector === 0)
-    o.logger.warn('Optiboot is not installed, so the simulated Uno cannot be flashed: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.');
+    o.logger.warn(
+      'Optiboot is not installed, so the simulated Uno cannot be flashed: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
+    );
   // kept on every write, as the real chip does
   if (o.persist !== false)
     board.on('eeprom', () => {
@@ -236,7 +250,15 @@ async function simulateOnPty(
   const redraw = () => {
     const rows = lcdText(board);
     const status = `${o.preset} · serial port ${path} · opened ${pty.opens}× · ${(board.nowMs / 1000).toFixed(1)} s`;
-    process.stdout.write('\x1b[H\x1b[2J' + lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) + '\n' + status + '\n\n' + keyHelp(board) + '\n');
+    process.stdout.write(
+      '\x1b[H\x1b[2J' +
+        lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) +
+        '\n' +
+        status +
+        '\n\n' +
+        keyHelp(board) +
+        '\n',
+    );
   };
   board.on('change', redraw);
   pty.on('open', redraw);
@@ -287,8 +309,7 @@ export function planScenario(board: SimBoard, steps: TimedStep[], o: Pick<Simula
     } else if ('tap' in s) {
       check(s.tap, s);
       timeline.push({ t: s.t, act: () => board.press(s.tap, { holdMs: s.holdMs ?? 80 }) });
-    }
-    else if ('type' in s) {
+    } else if ('type' in s) {
       let t = s.t;
       for (const group of multiTapKeys(s.type)) {
         for (const key of group) {
@@ -363,7 +384,11 @@ export function keyMap(board: SimBoard): Map<string, string> {
   // the rest by their first free lower-case letter
   for (const b of buttons) {
     if ([...m.values()].includes(b)) continue;
-    for (const ch of b.toLowerCase()) if (/[a-z]/.test(ch) && !m.has(ch) && !names.includes(ch.toUpperCase())) { m.set(ch, b); break; }
+    for (const ch of b.toLowerCase())
+      if (/[a-z]/.test(ch) && !m.has(ch) && !names.includes(ch.toUpperCase())) {
+        m.set(ch, b);
+        break;
+      }
   }
   for (const row of board.device.keypad?.layout ?? []) for (const k of row) m.set(k, k);
   return m;

@@ -25,10 +25,14 @@ export function glyphText(bitmap: Uint8Array | null): string {
 export function frameToText(frame: ScreenFrame, rom: RomName): string[] {
   const table = romTable(rom);
   const glyphs = frame.glyphs.map(glyphText);
-  return frame.rows.map((row) => [...row].map((ch) => {
-    const code = ch.charCodeAt(0);
-    return code < 16 ? glyphs[code & 7] : table[code];
-  }).join(''));
+  return frame.rows.map((row) =>
+    [...row]
+      .map((ch) => {
+        const code = ch.charCodeAt(0);
+        return code < 16 ? glyphs[code & 7] : table[code];
+      })
+      .join(''),
+  );
 }
 
 /** A frame drawn in a box, with the cursor marked, for a terminal. */

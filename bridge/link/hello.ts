@@ -63,7 +63,9 @@ export function speaksOurProtocol(info: FirmwareInfo): boolean {
  * fw, ver, board — in this order, so they can always be read.
  */
 export function looseHello(line: string): FirmwareInfo | null {
-  const m = /^HELLO \d+ (\d+) ([0-9A-F]{8}) "((?:[^"\\]|\\[0-9A-F]{2})*)" "((?:[^"\\]|\\[0-9A-F]{2})*)" "((?:[^"\\]|\\[0-9A-F]{2})*)"/.exec(line);
+  const m = /^HELLO \d+ (\d+) ([0-9A-F]{8}) "((?:[^"\\]|\\[0-9A-F]{2})*)" "((?:[^"\\]|\\[0-9A-F]{2})*)" "((?:[^"\\]|\\[0-9A-F]{2})*)"/.exec(
+    line,
+  );
   if (!m) return null;
   return { proto: Number(m[1]), fingerprint: m[2], firmware: m[3], version: m[4], board: m[5] };
 }
@@ -89,7 +91,10 @@ export function mismatchError(info: FirmwareInfo, path: string, preset: string):
 /** The frames that show "reflash" on such a board from seq `next` on: CLR and TXT are the stable subset, any botduino firmware shows them. */
 export function reflashFrames(next: number, cols: number): Message[] {
   let seq = next;
-  const out: Message[] = [{ kind: 'WHO', seq: 0, next }, { kind: 'CLR', seq }];
+  const out: Message[] = [
+    { kind: 'WHO', seq: 0, next },
+    { kind: 'CLR', seq },
+  ];
   reflashText(cols).forEach((text, row) => {
     seq = nextSeq(seq);
     out.push({ kind: 'TXT', seq, row, col: 0, text });

@@ -124,7 +124,8 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   /** Opens the port and shakes hands; resolves once the board is online. */
   async start(): Promise<DeviceCaps> {
-    if (this._state !== 'closed' && this._state !== 'mismatch') throw new SerialError(`The link to ${this.o.path} is already started.`, 'link-started');
+    if (this._state !== 'closed' && this._state !== 'mismatch')
+      throw new SerialError(`The link to ${this.o.path} is already started.`, 'link-started');
     this.stopping = false;
     this.setState('connecting', `opening ${this.o.path}`);
     try {
@@ -171,7 +172,9 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   /** Stores the device id on the board; resolves when the board has it. */
   setId(id: string): Promise<void> {
     if (id.length > MAX_DEVICE_ID || !/^[\x21-\x7e]*$/.test(id))
-      return Promise.reject(new SerialError(`Device id "${id}" must be at most ${MAX_DEVICE_ID} printable ASCII characters without spaces.`, 'bad-id'));
+      return Promise.reject(
+        new SerialError(`Device id "${id}" must be at most ${MAX_DEVICE_ID} printable ASCII characters without spaces.`, 'bad-id'),
+      );
     return new Promise((resolve, reject) => this.tx.enqueue({ kind: 'SETID', id }, (err) => (err ? reject(err) : resolve())));
   }
 
@@ -204,7 +207,13 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     try {
       return await s.handshake(
         this.clock,
-        { whoIntervalMs: this.o.whoIntervalMs, whoMaxIntervalMs: this.o.whoMaxIntervalMs, timeoutMs: this.o.handshakeTimeoutMs, expectId, preset: this.o.preset },
+        {
+          whoIntervalMs: this.o.whoIntervalMs,
+          whoMaxIntervalMs: this.o.whoMaxIntervalMs,
+          timeoutMs: this.o.handshakeTimeoutMs,
+          expectId,
+          preset: this.o.preset,
+        },
         () => this.sendWho(s, this.tx.win.next),
       );
     } catch (err) {
@@ -302,7 +311,9 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     if (s.handshaking) {
       const expectId = s.expectId;
       if (expectId && caps.id && caps.id !== expectId) {
-        s.failHandshake(new SerialError(`The board on ${s.path} is "${caps.id}", not "${expectId}": not reconnecting to it.`, 'other-board'));
+        s.failHandshake(
+          new SerialError(`The board on ${s.path} is "${caps.id}", not "${expectId}": not reconnecting to it.`, 'other-board'),
+        );
         return;
       }
       const resolve = s.endHandshake()!;
@@ -453,4 +464,3 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     else this.log.error(err.message);
   }
 }
-

@@ -71,7 +71,10 @@ export class Finder {
       }
     }
     if (mismatch) throw mismatch;
-    throw new SerialError(`No botduino board answered on ${ports.length} port(s) that look like Arduinos.\n${tried.join('\n')}`, 'no-board');
+    throw new SerialError(
+      `No botduino board answered on ${ports.length} port(s) that look like Arduinos.\n${tried.join('\n')}`,
+      'no-board',
+    );
   }
 
   /**

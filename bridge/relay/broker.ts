@@ -50,7 +50,10 @@ export function connectBroker(cfg: MqttConfig, opts: BrokerOptions): Broker {
   let password = cfg.password;
   if (!password && cfg.passwordEnv) {
     password = env[cfg.passwordEnv];
-    if (!password) throw new ConfigError(`webhook.mqtt.passwordEnv names ${cfg.passwordEnv}, which is not set: set it to this bridge's broker password.`);
+    if (!password)
+      throw new ConfigError(
+        `webhook.mqtt.passwordEnv names ${cfg.passwordEnv}, which is not set: set it to this bridge's broker password.`,
+      );
   }
   const read = (file: string | undefined, what: string) => {
     if (!file) return undefined;
@@ -94,8 +97,8 @@ export function connectBroker(cfg: MqttConfig, opts: BrokerOptions): Broker {
       code === 4 || code === 5 || code === 134 || code === 135
         ? `the MQTT broker at ${where} refused the username or password of webhook.mqtt (user ${cfg.username ?? 'none'}): check username and password (or passwordEnv), and that the broker's password file has this user`
         : code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT'
-            ? `cannot reach the MQTT broker at ${where} (${code}): check webhook.mqtt.url and that the broker runs`
-            : `MQTT broker at ${where}: ${err.message}`;
+          ? `cannot reach the MQTT broker at ${where} (${code}): check webhook.mqtt.url and that the broker runs`
+          : `MQTT broker at ${where}: ${err.message}`;
     if (text !== problem) log.error(`${text}; pushes wait on the broker, and the devices keep working. Retrying with a growing pause.`);
     problem = text;
   });

@@ -12,15 +12,27 @@ export const MqttConfigSchema = z
     /** Its password; prefer passwordEnv, so the password stays out of the config file. */
     password: z.string().min(1).optional(),
     /** The environment variable holding the password (e.g. BOTDUINO_MQTT_PASSWORD). */
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
     /** Names the bot's topics: botduino/<app>/u/…; the same on the relay and every bridge. Default "default". */
-    app: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, - or _').default('default'),
+    app: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, - or _')
+      .default('default'),
     /** The relay key (at least 16 characters) that turns a webchat_id into its topic; the same on the relay and every bridge. */
     topicKey: z.string().min(16, 'at least 16 characters').optional(),
     /** The environment variable holding the relay key (e.g. BOTDUINO_RELAY_KEY). */
-    topicKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    topicKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
     /** The MQTT client id; stable, so the broker keeps this bridge's pushes while it is away. Default botduino-<host name>. */
-    clientId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, ., - or _').optional(),
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, ., - or _')
+      .optional(),
     /** TLS: a CA certificate file (PEM) for a broker with a private CA. */
     ca: z.string().optional(),
     /** TLS: a client certificate file (PEM), for brokers that want one. */

@@ -153,7 +153,8 @@ class SeenIds {
       const list = JSON.parse(readFileSync(file, 'utf8')) as unknown;
       if (Array.isArray(list)) for (const id of list.slice(-max)) if (typeof id === 'string') this.ids.add(id);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`${file} could not be read (${(e as Error).message}); starting with no remembered pushes`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        log.warn(`${file} could not be read (${(e as Error).message}); starting with no remembered pushes`);
     }
   }
   has(id: string): boolean {

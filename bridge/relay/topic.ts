@@ -50,7 +50,8 @@ export function openRelayMessage(key: string, webchatId: string, payload: Buffer
 function parseRelayMessage(payload: Buffer): RelayMessage | undefined {
   try {
     const m = JSON.parse(payload.toString('utf8')) as RelayMessage;
-    if (typeof m.id !== 'string' || !['human', 'broadcast', 'bot'].includes(m.source) || typeof m.body !== 'object' || m.body === null) return undefined;
+    if (typeof m.id !== 'string' || !['human', 'broadcast', 'bot'].includes(m.source) || typeof m.body !== 'object' || m.body === null)
+      return undefined;
     return m;
   } catch {
     return undefined;

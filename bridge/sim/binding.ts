@@ -15,7 +15,15 @@
  * registered). Unplugging the board fails the pending read with an error
  * whose `disconnected` is true, as serialport does.
  */
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import type {
+  BindingInterface,
+  BindingPortInterface,
+  OpenOptions,
+  PortInfo,
+  PortStatus,
+  SetOptions,
+  UpdateOptions,
+} from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { SerialError } from '../../common/errors.js';
 import type { SimBoard } from './board.js';
 import { createPresetBoard, listPresets } from './presets.js';

@@ -133,16 +133,52 @@ const ATMEGA2560: Chip = {
   dataBytes: 0x2200,
   eepromBytes: 4096,
   ports: {
-    A: portAConfig, B: portBConfig, C: portCConfig, D: portDConfig, E: portEConfig, F: portFConfig,
-    G: portGConfig, H: portHConfig, J: portJConfig, K: portKConfig, L: portLConfig,
+    A: portAConfig,
+    B: portBConfig,
+    C: portCConfig,
+    D: portDConfig,
+    E: portEConfig,
+    F: portFConfig,
+    G: portGConfig,
+    H: portHConfig,
+    J: portJConfig,
+    K: portKConfig,
+    L: portLConfig,
   },
   timers: [
-    { ...timer0Config, compAInterrupt: 0x2a, compBInterrupt: 0x2c, ovfInterrupt: 0x2e,
-      compPortA: portBConfig.PORT, compPinA: 7, compPortB: portGConfig.PORT, compPinB: 5, externalClockPin: 7 },
-    { ...timer1Config, captureInterrupt: 0x20, compAInterrupt: 0x22, compBInterrupt: 0x24, ovfInterrupt: 0x28,
-      compPortA: portBConfig.PORT, compPinA: 5, compPortB: portBConfig.PORT, compPinB: 6, externalClockPin: 6 },
-    { ...timer2Config, compAInterrupt: 0x1a, compBInterrupt: 0x1c, ovfInterrupt: 0x1e,
-      compPortA: portBConfig.PORT, compPinA: 4, compPortB: portHConfig.PORT, compPinB: 6 },
+    {
+      ...timer0Config,
+      compAInterrupt: 0x2a,
+      compBInterrupt: 0x2c,
+      ovfInterrupt: 0x2e,
+      compPortA: portBConfig.PORT,
+      compPinA: 7,
+      compPortB: portGConfig.PORT,
+      compPinB: 5,
+      externalClockPin: 7,
+    },
+    {
+      ...timer1Config,
+      captureInterrupt: 0x20,
+      compAInterrupt: 0x22,
+      compBInterrupt: 0x24,
+      ovfInterrupt: 0x28,
+      compPortA: portBConfig.PORT,
+      compPinA: 5,
+      compPortB: portBConfig.PORT,
+      compPinB: 6,
+      externalClockPin: 6,
+    },
+    {
+      ...timer2Config,
+      compAInterrupt: 0x1a,
+      compBInterrupt: 0x1c,
+      ovfInterrupt: 0x1e,
+      compPortA: portBConfig.PORT,
+      compPinA: 4,
+      compPortB: portHConfig.PORT,
+      compPinB: 6,
+    },
   ],
   usart: { ...usart0Config, rxCompleteInterrupt: 0x32, dataRegisterEmptyInterrupt: 0x34, txCompleteInterrupt: 0x36 },
   adc: { ...adcConfig, adcInterrupt: 0x3a, numChannels: 16, muxInputMask: 0x3f, muxChannels: megaMux },
@@ -439,8 +475,7 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     const chip = this.chip;
     const cpu = new CPU(this.progMem, chip.dataBytes - 0x100);
     const ports: Mcu['ports'] = {};
-    for (const [name, cfg] of Object.entries(chip.ports) as [PortName, AVRPortConfig][])
-      ports[name] = new AVRIOPort(cpu, cfg);
+    for (const [name, cfg] of Object.entries(chip.ports) as [PortName, AVRPortConfig][]) ports[name] = new AVRIOPort(cpu, cfg);
     const clock = new AVRClock(cpu, CPU_HZ, clockConfig);
     for (const t of chip.timers) new AVRTimer(cpu, t);
     const usart = new AVRUSART(cpu, chip.usart, CPU_HZ);
@@ -538,16 +573,11 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
       mcu.pcf = pcf;
       return;
     }
-    const refs = [lcd.pins.rs, lcd.pins.en, lcd.pins.d4, lcd.pins.d5, lcd.pins.d6, lcd.pins.d7].map((p) =>
-      pinRef(d.board, p),
-    );
+    const refs = [lcd.pins.rs, lcd.pins.en, lcd.pins.d4, lcd.pins.d5, lcd.pins.d6, lcd.pins.d7].map((p) => pinRef(d.board, p));
     const [rs, en, d4, d5, d6, d7] = refs;
     const update = () => {
       const nibble =
-        (this.level(mcu, d4) ? 1 : 0) |
-        (this.level(mcu, d5) ? 2 : 0) |
-        (this.level(mcu, d6) ? 4 : 0) |
-        (this.level(mcu, d7) ? 8 : 0);
+        (this.level(mcu, d4) ? 1 : 0) | (this.level(mcu, d5) ? 2 : 0) | (this.level(mcu, d6) ? 4 : 0) | (this.level(mcu, d7) ? 8 : 0);
       this.lcd.bus(this.level(mcu, rs), false, this.level(mcu, en), nibble);
     };
     const ports = new Set(refs.map((r) => r.port));

@@ -153,9 +153,7 @@ export class Hd44780 extends EventEmitter<{ change: [] }> {
   /** What a person sees, through the character ROM: blank rows while the display is off. */
   text(opts: TextOptions = {}): string[] {
     if (!this.displayEnabled) return this.bases.map(() => ' '.repeat(this.cols));
-    return this.cells().map((row) =>
-      row.map((code) => (code < 16 && opts.glyph ? opts.glyph(code & 7) : this.table[code])).join(''),
-    );
+    return this.cells().map((row) => row.map((code) => (code < 16 && opts.glyph ? opts.glyph(code & 7) : this.table[code])).join(''));
   }
 
   /** Pixel rows (5 bits each) of custom glyph 0–7. */

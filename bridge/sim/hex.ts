@@ -13,8 +13,7 @@ export function loadHex(text: string, flash: Uint8Array, source = 'the image'): 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (!line) continue;
-    const bad = (why: string) =>
-      new ConfigError(`${source}, line ${i + 1}: ${why}: rebuild the image or pick a valid .hex file`);
+    const bad = (why: string) => new ConfigError(`${source}, line ${i + 1}: ${why}: rebuild the image or pick a valid .hex file`);
     if (line[0] !== ':' || line.length < 11 || line.length % 2 === 0) throw bad('not an Intel HEX record');
     const bytes = Buffer.from(line.slice(1), 'hex');
     if (bytes.length * 2 !== line.length - 1) throw bad('not hex digits');

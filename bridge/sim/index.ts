@@ -16,14 +16,7 @@ export { Hd44780, type Hd44780Options, type LcdCursor, type TextOptions } from '
 export { ROM_A00, ROM_A02, romTable, romReverse, type RomName } from '../lcd/rom.js';
 export { simClock } from './sim-clock.js';
 export { SimRunner, runnerFor, type RunMode, type RunnerOptions, type RunnerStats } from './runner.js';
-export {
-  SimBinding,
-  SimDisconnectedError,
-  getSimBoard,
-  registerSimBoard,
-  unregisterSimBoard,
-  type RegisterOptions,
-} from './binding.js';
+export { SimBinding, SimDisconnectedError, getSimBoard, registerSimBoard, unregisterSimBoard, type RegisterOptions } from './binding.js';
 export { createPresetBoard, presetImage, listPresets, IMAGES_DIR } from './presets.js';
 export type { FaultAction, FaultHook, LineDirection, LineStats } from './line.js';
 export type { PressOptions } from './inputs.js';

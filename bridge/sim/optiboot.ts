@@ -20,14 +20,32 @@ export const OPTIBOOT_DIR = '/usr/share/arduino/hardware/arduino/avr/bootloaders
 
 /** The Makefile's atmega328 target, plus the options that keep it in 512 bytes with Debian's avr-gcc 5. */
 const CFLAGS = [
-  '-g', '-Wall', '-Os', '-fno-inline-small-functions', '-fno-split-wide-types', '-mrelax',
-  '-fno-tree-scev-cprop', '-fno-move-loop-invariants', '-fno-caller-saves', '-fno-jump-tables',
-  '-mmcu=atmega328p', '-DF_CPU=16000000L', '-DLED_START_FLASHES=3', '-DBAUD_RATE=115200',
+  '-g',
+  '-Wall',
+  '-Os',
+  '-fno-inline-small-functions',
+  '-fno-split-wide-types',
+  '-mrelax',
+  '-fno-tree-scev-cprop',
+  '-fno-move-loop-invariants',
+  '-fno-caller-saves',
+  '-fno-jump-tables',
+  '-mmcu=atmega328p',
+  '-DF_CPU=16000000L',
+  '-DLED_START_FLASHES=3',
+  '-DBAUD_RATE=115200',
 ];
-const LDFLAGS = ['-Wl,--section-start=.text=0x7e00', '-Wl,--section-start=.version=0x7ffe', '-Wl,--relax', '-Wl,--gc-sections', '-nostartfiles', '-nostdlib'];
+const LDFLAGS = [
+  '-Wl,--section-start=.text=0x7e00',
+  '-Wl,--section-start=.version=0x7ffe',
+  '-Wl,--relax',
+  '-Wl,--gc-sections',
+  '-nostartfiles',
+  '-nostdlib',
+];
 
 const MISSING =
-  'install Debian\'s AVR toolchain and Arduino core (`sudo apt-get install gcc-avr avr-libc arduino-core-avr`), or set BOTDUINO_OPTIBOOT to an optiboot_atmega328.hex that fits 512 bytes';
+  "install Debian's AVR toolchain and Arduino core (`sudo apt-get install gcc-avr avr-libc arduino-core-avr`), or set BOTDUINO_OPTIBOOT to an optiboot_atmega328.hex that fits 512 bytes";
 
 /** Whether Optiboot's source is installed. */
 export function optibootAvailable(dir = OPTIBOOT_DIR): boolean {
@@ -44,7 +62,9 @@ export function optibootHex(env: NodeJS.ProcessEnv = process.env, dir = OPTIBOOT
     try {
       return readFileSync(env.BOTDUINO_OPTIBOOT, 'utf8');
     } catch (e) {
-      throw new ConfigError(`BOTDUINO_OPTIBOOT names ${env.BOTDUINO_OPTIBOOT}, which cannot be read: fix the path or unset it.`, { cause: e });
+      throw new ConfigError(`BOTDUINO_OPTIBOOT names ${env.BOTDUINO_OPTIBOOT}, which cannot be read: fix the path or unset it.`, {
+        cause: e,
+      });
     }
   }
   if (!optibootAvailable(dir)) throw new ConfigError(`Optiboot's source is not installed (${dir}): ${MISSING}.`);
@@ -58,7 +78,24 @@ export function optibootHex(env: NodeJS.ProcessEnv = process.env, dir = OPTIBOOT
     const elf = join(work, 'optiboot.elf');
     try {
       execFileSync('avr-gcc', [...CFLAGS, ...LDFLAGS, '-I', dir, '-o', elf, join(dir, 'optiboot.c')], { stdio: 'pipe' });
-      execFileSync('avr-objcopy', ['-j', '.text', '-j', '.data', '-j', '.version', '--set-section-flags', '.version=alloc,load', '-O', 'ihex', elf, join(work, 'o.hex')], { stdio: 'pipe' });
+      execFileSync(
+        'avr-objcopy',
+        [
+          '-j',
+          '.text',
+          '-j',
+          '.data',
+          '-j',
+          '.version',
+          '--set-section-flags',
+          '.version=alloc,load',
+          '-O',
+          'ihex',
+          elf,
+          join(work, 'o.hex'),
+        ],
+        { stdio: 'pipe' },
+      );
     } catch (e) {
       const err = e as { code?: string; stderr?: Buffer };
       if (err.code === 'ENOENT') throw new ConfigError(`avr-gcc is not installed, so Optiboot cannot be built: ${MISSING}.`, { cause: e });

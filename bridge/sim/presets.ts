@@ -40,8 +40,7 @@ export interface PresetBoardOptions {
 
 /** A fresh simulated board running a preset's committed image (on an Uno behind Optiboot, when it is installed). */
 export function createPresetBoard(preset: string, opts: PresetBoardOptions = {}): SimBoard {
-  if (!isPresetName(preset))
-    throw new ConfigError(`No preset "${preset}" to simulate: use one of ${listPresets().join(', ')}.`);
+  if (!isPresetName(preset)) throw new ConfigError(`No preset "${preset}" to simulate: use one of ${listPresets().join(', ')}.`);
   const loaded = loadDevice(preset);
   const device = opts.rom ? { ...loaded, lcd: { ...loaded.lcd, rom: opts.rom } } : loaded;
   const wanted = device.board === 'uno' && (opts.bootloader ?? (!!process.env.BOTDUINO_OPTIBOOT || optibootAvailable()));

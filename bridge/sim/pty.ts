@@ -168,7 +168,10 @@ export class SimPty extends EventEmitter<PtyEvents> {
       child.once('error', (e: NodeJS.ErrnoException) =>
         reject(
           e.code === 'ENOENT'
-            ? new ConfigError('python3 is needed to give the simulated board a pseudo-terminal: install it (`sudo apt-get install python3`).', { cause: e })
+            ? new ConfigError(
+                'python3 is needed to give the simulated board a pseudo-terminal: install it (`sudo apt-get install python3`).',
+                { cause: e },
+              )
             : e,
         ),
       );

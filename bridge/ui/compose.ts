@@ -40,15 +40,34 @@ export interface EditorState {
 }
 
 const TEXT_KEYS: Record<string, string> = {
-  '1': ".,?!'-1", '2': 'abc2', '3': 'def3', '4': 'ghi4', '5': 'jkl5',
-  '6': 'mno6', '7': 'pqrs7', '8': 'tuv8', '9': 'wxyz9', '0': ' 0',
+  '1': ".,?!'-1",
+  '2': 'abc2',
+  '3': 'def3',
+  '4': 'ghi4',
+  '5': 'jkl5',
+  '6': 'mno6',
+  '7': 'pqrs7',
+  '8': 'tuv8',
+  '9': 'wxyz9',
+  '0': ' 0',
 };
 const EMAIL_KEYS: Record<string, string> = { ...TEXT_KEYS, '1': '.@-_1', '0': '0' };
 
 const BUTTON_DEFAULTS: Record<string, Binding> = {
-  UP: 'up', DOWN: 'down', SELECT: 'select', OK: 'select', ENTER: 'select',
-  LEFT: 'back', BACK: 'back', RIGHT: 'next', NEXT: 'next', PREV: 'prev',
-  NEW: 'new-conversation', RESET: 'new-conversation', SEND: 'send', DEL: 'backspace',
+  UP: 'up',
+  DOWN: 'down',
+  SELECT: 'select',
+  OK: 'select',
+  ENTER: 'select',
+  LEFT: 'back',
+  BACK: 'back',
+  RIGHT: 'next',
+  NEXT: 'next',
+  PREV: 'prev',
+  NEW: 'new-conversation',
+  RESET: 'new-conversation',
+  SEND: 'send',
+  DEL: 'backspace',
 };
 const KEY_DEFAULTS: Record<string, Binding> = { '*': 'backspace', '#': 'send', A: 'up', B: 'down', C: 'back', D: 'select' };
 
@@ -87,10 +106,11 @@ export class Composer {
 
   /** A short name of a key or button bound to `what` ("#", "SELECT"), for hints on screen. */
   nameFor(what: (Binding | 'digit')[]): string | null {
-    for (const row of this.caps.keypad) for (const key of row) {
-      const b = this.binding({ type: 'key', action: 'down', key });
-      if (typeof b === 'string' && what.includes(b)) return key;
-    }
+    for (const row of this.caps.keypad)
+      for (const key of row) {
+        const b = this.binding({ type: 'key', action: 'down', key });
+        if (typeof b === 'string' && what.includes(b)) return key;
+      }
     for (const [index, button] of this.caps.buttons.entries()) {
       const b = this.binding({ type: 'button', action: 'down', button, index });
       if (typeof b === 'string' && what.includes(b)) return button;

@@ -5,6 +5,9 @@
  * pager's (pager.ts), the status and the message a retry resends are the
  * outbox's (outbox.ts); this class wires them to the keys and the screen.
  *
+ * Over 400 lines: only just; the wiring of every key on every preset to the
+ * pager, the composer and the outbox reads best in one place.
+ *
  *   const ui = new DeviceUI(link.caps, config.ui);
  *   ui.on('change', () => link.show(ui.frame()));
  *   ui.on('action', async (a) => { const r = await send(a); r.ok ? ui.delivered(r.replies) : ui.failed(r.failure); });
@@ -83,7 +86,9 @@ export class DeviceUI extends EventEmitter<DeviceUIEvents> {
     this.caps = caps;
     this.options = parseOptions(options);
     if (!(caps.cols >= 1 && caps.rows >= 1)) {
-      throw new ConfigError(`The board reports an LCD of ${caps.cols}×${caps.rows}: check "lcd.cols" and "lcd.rows" in its device description and flash it again.`);
+      throw new ConfigError(
+        `The board reports an LCD of ${caps.cols}×${caps.rows}: check "lcd.cols" and "lcd.rows" in its device description and flash it again.`,
+      );
     }
     this.clock = deps.clock ?? systemClock;
     this.map = new CharMap(caps.rom, { glyphs: this.options.glyphs });
@@ -92,7 +97,12 @@ export class DeviceUI extends EventEmitter<DeviceUIEvents> {
     this.readTimer = new Timer(this.clock);
     this.ticker = new StatusTicker(this.clock, this.options.spinnerMs, () => this.refresh());
     this.marquee = new Marquee(this.clock, () => this.refresh());
-    this.outbox = new Outbox(this.clock, this.options, (m) => this.emitAction(m), () => this.statusChanged());
+    this.outbox = new Outbox(
+      this.clock,
+      this.options,
+      (m) => this.emitAction(m),
+      () => this.statusChanged(),
+    );
     this.current = this.compute();
     this.windowKey = this.currentWindowKey();
   }
@@ -143,7 +153,11 @@ export class DeviceUI extends EventEmitter<DeviceUIEvents> {
    */
   setStatus(status: UIStatus, detail?: string | number): void {
     if (this.disposed) return;
-    this.outbox.set(status, typeof detail === 'string' ? detail : undefined, status === 'offline' && typeof detail === 'number' ? detail : undefined);
+    this.outbox.set(
+      status,
+      typeof detail === 'string' ? detail : undefined,
+      status === 'offline' && typeof detail === 'number' ? detail : undefined,
+    );
   }
 
   /** The status the screen shows. */
@@ -356,7 +370,8 @@ export class DeviceUI extends EventEmitter<DeviceUIEvents> {
         scroll: detail ? 0 : this.optionScroll(doc),
       },
       input: ed && {
-        label: ed.kind === 'phone' ? this.options.labels.phone : ed.kind === 'email' ? this.options.labels.email : this.options.labels.message,
+        label:
+          ed.kind === 'phone' ? this.options.labels.phone : ed.kind === 'email' ? this.options.labels.email : this.options.labels.message,
         mode: ed.kind === 'phone' ? '123' : ed.upper ? 'ABC' : 'abc',
         text: ed.text,
         pending: ed.pending,
@@ -380,7 +395,8 @@ export class DeviceUI extends EventEmitter<DeviceUIEvents> {
       this.windowKey = key;
       this.read = false;
       const doc = this.detailDoc() ?? this.contentDoc();
-      if (doc && this.index >= 0) this.readTimer.start(readingTime(doc, this.top, this.contentHeight(), this.options.readingTime), () => this.onReadingTime());
+      if (doc && this.index >= 0)
+        this.readTimer.start(readingTime(doc, this.top, this.contentHeight(), this.options.readingTime), () => this.onReadingTime());
     }
     if (!sameFrame(next, this.current)) {
       this.current = next;

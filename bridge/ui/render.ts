@@ -49,7 +49,11 @@ export interface RenderState {
 }
 
 /** How the rows of a screen are shared out. */
-export function layout(rows: number, overlay: boolean, input: boolean): { content: number; input: number; prompt: boolean; overlay: number } {
+export function layout(
+  rows: number,
+  overlay: boolean,
+  input: boolean,
+): { content: number; input: number; prompt: boolean; overlay: number } {
   const o = overlay ? Math.min(2, rows) : 0;
   const left = rows - o;
   const i = !input || left < 1 ? 0 : left >= 4 ? 2 : 1;
@@ -177,7 +181,8 @@ function assignGlyphs(grid: Cell[][], previous: GlyphSlots): GlyphSlots {
 
 /** Whether two frames would look the same on the LCD (text, cursor, backlight, glyph bitmaps). */
 export function sameFrame(a: ScreenFrame, b: ScreenFrame): boolean {
-  if (a.backlight !== b.backlight || a.cursor.mode !== b.cursor.mode || a.cursor.row !== b.cursor.row || a.cursor.col !== b.cursor.col) return false;
+  if (a.backlight !== b.backlight || a.cursor.mode !== b.cursor.mode || a.cursor.row !== b.cursor.row || a.cursor.col !== b.cursor.col)
+    return false;
   if (a.rows.some((r, i) => r !== b.rows[i])) return false;
   return a.glyphs.every((g, i) => {
     const h = b.glyphs[i];

@@ -65,7 +65,10 @@ export function messageText(reply: BotReply, origin: Origin, opts: ResolvedUIOpt
 
 /** A URL without the parts that waste an LCD's columns. */
 export function compactUrl(url: string): string {
-  return url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^www\./i, '').replace(/\/$/, '');
+  return url
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/^www\./i, '')
+    .replace(/\/$/, '');
 }
 
 /** A message's buttons, then its quick replies, as numbered options. */
@@ -78,7 +81,16 @@ export function optionItems(reply: BotReply, opts: ResolvedUIOptions): OptionIte
       const shown = b.type === 'url' ? compactUrl(target) : target;
       const mark = b.type === 'url' ? '↗' : '☎';
       if (opts.links === 'send') items.push({ kind: 'choice', source: b, text: target, symbol: ' ', mark, label: title || shown });
-      else items.push({ kind: 'link', source: b, text: target, symbol: ' ', mark, label: shown || title, target: title && title !== target ? `${title}\n${target}` : target });
+      else
+        items.push({
+          kind: 'link',
+          source: b,
+          text: target,
+          symbol: ' ',
+          mark,
+          label: shown || title,
+          target: title && title !== target ? `${title}\n${target}` : target,
+        });
     } else {
       items.push({ kind: 'choice', source: b, text: (b.value ?? title).trim() || title, symbol: ' ', label: title });
     }
@@ -133,7 +145,11 @@ export function buildDoc(
   indicatorGlyphs = 0,
 ): Doc {
   const textCells = map.cells(text);
-  const optionCells = options.map((o) => [...map.char(o.symbol), ...(o.mark ? map.char(o.mark) : [SPACE]), ...map.cells(o.label.replace(/\s+/g, ' '))]);
+  const optionCells = options.map((o) => [
+    ...map.char(o.symbol),
+    ...(o.mark ? map.char(o.mark) : [SPACE]),
+    ...map.cells(o.label.replace(/\s+/g, ' ')),
+  ]);
   const dropped = new Set<string>();
   const keep = (g: string) => !dropped.has(g);
   for (;;) {
@@ -148,7 +164,14 @@ export function buildDoc(
     const narrow = lines.length > height && cols > 1;
     if (narrow) lines = lay(cols - 1);
     const over = overfullWindow(lines, Math.max(1, height), Math.max(0, glyphBudget - (narrow ? indicatorGlyphs : 0)));
-    if (!over) return { lines, textLines: lines.filter((l) => l.option === undefined).length, options, narrow, perWindow: options.filter(isNumbered).length > 10 };
+    if (!over)
+      return {
+        lines,
+        textLines: lines.filter((l) => l.option === undefined).length,
+        options,
+        narrow,
+        perWindow: options.filter(isNumbered).length > 10,
+      };
     // Transliterate the rarest glyph of that window everywhere, and lay out again.
     const total = glyphCounts([textCells, ...optionCells]);
     const rarest = [...over].sort((a, b) => (total.get(a) ?? 0) - (total.get(b) ?? 0))[0];

@@ -114,7 +114,14 @@ function commonFlags(board: BoardInfo): string[] {
   ];
 }
 
-const CPP_FLAGS = ['-std=gnu++11', '-fpermissive', '-fno-exceptions', '-fno-threadsafe-statics', '-Wno-error=narrowing', '-DDECIMAL_DIG=__DECIMAL_DIG__'];
+const CPP_FLAGS = [
+  '-std=gnu++11',
+  '-fpermissive',
+  '-fno-exceptions',
+  '-fno-threadsafe-statics',
+  '-Wno-error=narrowing',
+  '-DDECIMAL_DIG=__DECIMAL_DIG__',
+];
 const C_FLAGS = ['-std=gnu11', '-fno-fat-lto-objects'];
 
 function coreIncludes(avr: string, board: BoardInfo): string[] {
@@ -206,7 +213,9 @@ export async function buildDevice(device: Device, outDir: string, opts: BuildOpt
     ...RUNTIME_FILES.filter((f) => f.endsWith('.cpp')).map((f) => join(runtime, f)),
   ];
   const objects = sources.map((s) => join(out, `${basename(s)}.o`));
-  await pool(sources, (src) => runOk('avr-g++', ['-c', ...flags, src, '-o', join(out, `${basename(src)}.o`)], `compiling ${basename(src)} for ${device.name}`));
+  await pool(sources, (src) =>
+    runOk('avr-g++', ['-c', ...flags, src, '-o', join(out, `${basename(src)}.o`)], `compiling ${basename(src)} for ${device.name}`),
+  );
 
   const elfPath = join(out, `${device.name}.elf`);
   const hexPath = join(out, `${device.name}.hex`);
@@ -217,9 +226,19 @@ export async function buildDevice(device: Device, outDir: string, opts: BuildOpt
   );
   await runOk('avr-objcopy', ['-O', 'ihex', '-R', '.eeprom', elfPath, hexPath], `making the HEX of ${device.name}`);
   const size = parseSize(await runOk('avr-size', ['-C', `--mcu=${board.mcu}`, elfPath], `measuring ${device.name}`));
-  const result: BuildResult = { name: device.name, board: board.id, hexPath, elfPath, ...size, flashMax: board.flashBytes, ramMax: board.ramBytes };
+  const result: BuildResult = {
+    name: device.name,
+    board: board.id,
+    hexPath,
+    elfPath,
+    ...size,
+    flashMax: board.flashBytes,
+    ramMax: board.ramBytes,
+  };
   if (size.flash > board.flashBytes)
-    throw new BuildError(`${device.name} needs ${size.flash} B of flash; the ${board.title} has ${board.flashBytes} B for programs. Use a bigger board.`);
+    throw new BuildError(
+      `${device.name} needs ${size.flash} B of flash; the ${board.title} has ${board.flashBytes} B for programs. Use a bigger board.`,
+    );
   if (size.ram > board.ramBytes * RAM_LIMIT)
     throw new BuildError(
       `${device.name} uses ${size.ram} B of static RAM, over ${Math.round(RAM_LIMIT * 100)} % of the ${board.title}'s ${board.ramBytes} B: ` +

@@ -132,8 +132,7 @@ export function resolvePin(board: BoardInfo, pin: Pin): PinInfo | string {
   let n: number;
   if (typeof pin === 'string') {
     const a = Number(pin.slice(1));
-    if (a >= board.analogCount)
-      return `the ${board.title} has no pin ${pin} (analog pins are A0–A${board.analogCount - 1})`;
+    if (a >= board.analogCount) return `the ${board.title} has no pin ${pin} (analog pins are A0–A${board.analogCount - 1})`;
     n = board.analogBase + a;
   } else n = pin;
   if (n >= board.ports.length) return `the ${board.title} has no pin ${n} (${describePins(board)})`;

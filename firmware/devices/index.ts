@@ -76,7 +76,9 @@ export function loadDevice(fileOrPreset: string): Device {
           'Give a preset name or the path to your device JSON file.',
         { cause: e },
       );
-    throw new ConfigError(`Cannot read the device description ${file} (${(e as Error).message}); check the path and its permissions.`, { cause: e });
+    throw new ConfigError(`Cannot read the device description ${file} (${(e as Error).message}); check the path and its permissions.`, {
+      cause: e,
+    });
   }
   return parseDevice(text, preset ? `preset ${fileOrPreset}` : file);
 }

@@ -44,7 +44,7 @@ const I2cLcd = z.object({
     .int()
     .default(100_000)
     .describe(
-      'I2C clock in Hz, 31000–400000; default 100000. The PCF8574 and PCF8574A found on most backpacks are rated for 100 kHz (Standard-mode); 400000 is within the rating of a PCA8574 or PCA8574A (same pins and addresses): read the chip\'s marking first.',
+      "I2C clock in Hz, 31000–400000; default 100000. The PCF8574 and PCF8574A found on most backpacks are rated for 100 kHz (Standard-mode); 400000 is within the rating of a PCA8574 or PCA8574A (same pins and addresses): read the chip's marking first.",
     ),
   /** The backpack's backlight bit. */
   backlight: z.boolean().default(true).describe("Use the backpack's backlight bit."),
@@ -57,10 +57,7 @@ const lcdCommon = {
   rom: z.enum(['A00', 'A02']).default('A00').describe('Character ROM: A00 (ASCII + katakana, most modules) or A02 (European).'),
 };
 
-export const LcdSchema = z.discriminatedUnion('interface', [
-  ParallelLcd.extend(lcdCommon),
-  I2cLcd.extend(lcdCommon),
-]);
+export const LcdSchema = z.discriminatedUnion('interface', [ParallelLcd.extend(lcdCommon), I2cLcd.extend(lcdCommon)]);
 
 export const ButtonSchema = z.union([
   z.object({

@@ -50,7 +50,10 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
     if (need === 'analog' && info.adc === undefined)
       return void problem(path, `pin ${info.label} is not an analog input; a ladder needs one of A0–A${board.analogCount - 1}`);
     if (need === 'digital' && info.port === undefined)
-      return void problem(path, `pin ${info.label} of the ${board.title} is an analog input only; use it for a ladder, or pick another pin`);
+      return void problem(
+        path,
+        `pin ${info.label} of the ${board.title} is an analog input only; use it for a ladder, or pick another pin`,
+      );
     const prev = owners.get(info.number);
     const ladder = need === 'analog';
     if (prev && !(prev.ladder && ladder)) problem(path, `pin ${info.label} is already used by ${show(prev.path)}`);
@@ -69,13 +72,19 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
   // LCD
   const lcd = d.lcd;
   if (!LCD_GEOMETRIES.includes(`${lcd.cols}x${lcd.rows}`))
-    problem(['lcd', 'cols'], `no HD44780 LCD is ${lcd.cols}×${lcd.rows}; they come as ${LCD_GEOMETRIES.map((g) => g.replace('x', '×')).join(', ')}`);
+    problem(
+      ['lcd', 'cols'],
+      `no HD44780 LCD is ${lcd.cols}×${lcd.rows}; they come as ${LCD_GEOMETRIES.map((g) => g.replace('x', '×')).join(', ')}`,
+    );
   if (lcd.interface === 'parallel') {
     for (const [name, pin] of Object.entries(lcd.pins)) use(['lcd', 'pins', name], pin, 'digital');
     if (lcd.backlight) use(['lcd', 'backlight', 'pin'], lcd.backlight.pin, 'digital');
   } else {
     if (!isPcf8574Address(lcd.address))
-      problem(['lcd', 'address'], `${hex(lcd.address)} is not a PCF8574 address (0x20–0x27) nor a PCF8574A one (0x38–0x3F); most backpacks answer at 0x27 or 0x3F`);
+      problem(
+        ['lcd', 'address'],
+        `${hex(lcd.address)} is not a PCF8574 address (0x20–0x27) nor a PCF8574A one (0x38–0x3F); most backpacks answer at 0x27 or 0x3F`,
+      );
     // TWBR = (F_CPU / clock - 16) / 2 with prescaler 1 must fit in 8 bits: 31 kHz at least at 16 MHz
     if (lcd.clock < 31_000 || lcd.clock > 400_000)
       problem(
@@ -100,7 +109,10 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
     if (!info) return;
     for (const o of ladders)
       if (o.pin === info.number && min <= o.max && o.min <= max)
-        problem(['buttons', i, 'ladder'], `${min}–${max} overlaps buttons.${o.index} (${o.name}, ${o.min}–${o.max}) on pin ${info.label}; give each button its own range`);
+        problem(
+          ['buttons', i, 'ladder'],
+          `${min}–${max} overlaps buttons.${o.index} (${o.name}, ${o.min}–${o.max}) on pin ${info.label}; give each button its own range`,
+        );
     ladders.push({ index: i, pin: info.number, min, max, name: b.name });
   });
 
@@ -114,7 +126,10 @@ export function checkDevice(d: Shape, ctx: z.RefinementCtx): void {
     const seen = new Set<string>();
     kp.layout.forEach((row, r) => {
       if (row.length !== kp.cols.length)
-        problem(['keypad', 'layout', r], `"${row}" has ${row.length} keys for ${kp.cols.length} column pins; give one character per column pin`);
+        problem(
+          ['keypad', 'layout', r],
+          `"${row}" has ${row.length} keys for ${kp.cols.length} column pins; give one character per column pin`,
+        );
       for (const ch of row) {
         const c = ch.charCodeAt(0);
         if (ch.length !== 1 || c < 0x21 || c > 0x7e)

@@ -47,14 +47,11 @@ function printKind(k: Kind): string[] {
         out.push(`      bdh_putstr(x->${mem}, x->${mem}_len);`);
         break;
       case 'bytes':
-        out.push(
-          f.min === f.max ? `      bdh_puthex(x->${mem}, ${f.max});` : `      bdh_puthex(x->${mem}, x->${mem}_len);`,
-        );
+        out.push(f.min === f.max ? `      bdh_puthex(x->${mem}, ${f.max});` : `      bdh_puthex(x->${mem}, x->${mem}_len);`);
         break;
       case 'enum':
         out.push(`      switch (x->${mem}) {`);
-        for (const v of Object.keys(f.values))
-          out.push(`        case ${enumValueName(k, name, v)}: bdh_puts("\\"${v}\\""); break;`);
+        for (const v of Object.keys(f.values)) out.push(`        case ${enumValueName(k, name, v)}: bdh_puts("\\"${v}\\""); break;`);
         out.push('        default: bdh_puts("null"); break;', '      }');
         break;
     }
@@ -100,17 +97,17 @@ export function harnessHeader(): string {
     'static inline void bdh_puts(const char *s) { fputs(s, stdout); }',
     'static inline void bdh_putu(unsigned long v) { printf("%lu", v); }',
     'static inline void bdh_putstr(const uint8_t *s, unsigned n) {',
-    '  putchar(\'"\');',
+    "  putchar('\"');",
     '  for (unsigned i = 0; i < n; i++) {',
-    '    if (s[i] < 0x20 || s[i] > 0x7E || s[i] == \'"\' || s[i] == \'\\\\\') printf("\\\\u%04x", s[i]);',
+    "    if (s[i] < 0x20 || s[i] > 0x7E || s[i] == '\"' || s[i] == '\\\\') printf(\"\\\\u%04x\", s[i]);",
     '    else putchar(s[i]);',
     '  }',
-    '  putchar(\'"\');',
+    "  putchar('\"');",
     '}',
     'static inline void bdh_puthex(const uint8_t *s, unsigned n) {',
-    '  putchar(\'"\');',
+    "  putchar('\"');",
     '  for (unsigned i = 0; i < n; i++) printf("%02X", s[i]);',
-    '  putchar(\'"\');',
+    "  putchar('\"');",
     '}',
     '',
     '/* Prints a decoded message as one JSON object. */',

@@ -6,6 +6,10 @@
  * The default build is the device side: it decodes and dispatches the kinds
  * the host sends (and 'both'), and encodes the kinds the device sends (and
  * 'both'). With -DBD_ALL_KINDS every kind goes both ways (host test harness).
+ *
+ * Over 400 lines: it still carries the runtime's fixed part (RUNTIME_BODY) as
+ * a string; moving that into a hand-written firmware/runtime file, so that
+ * only the schema-dependent tables are generated, is the next step.
  */
 import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
 import {
@@ -190,8 +194,7 @@ export function runtimeHeader(): string {
     '  uint8_t seq;',
     '  union {',
   );
-  for (const k of KINDS)
-    if (hasFields(k)) out.push(...only(deviceDecodes(k), [`    ${structName(k)} ${lower(k)};`]));
+  for (const k of KINDS) if (hasFields(k)) out.push(...only(deviceDecodes(k), [`    ${structName(k)} ${lower(k)};`]));
   out.push('  } m;', '};');
 
   out.push(
@@ -200,7 +203,7 @@ export function runtimeHeader(): string {
     '/*',
     ' * Decodes one line. `len` excludes the line terminator (a trailing "\\n" and',
     ' * "\\r" are ignored if present). Returns BD_OK and fills `out`, or the reason',
-    ' * the line was rejected as a whole; `out->seq` is the line\'s seq when it',
+    " * the line was rejected as a whole; `out->seq` is the line's seq when it",
     ' * could be read, else 0. A kind this build does not decode is BD_REJECT_KIND.',
     ' */',
     'bd_reject_t bd_decode(const char *line, bd_len_t len, bd_msg_t *out);',
@@ -214,9 +217,7 @@ export function runtimeHeader(): string {
     '/* Handlers: declared here, defined by the firmware (or the test harness). */',
   );
   for (const k of KINDS) {
-    const decl = hasFields(k)
-      ? `void bd_on_${lower(k)}(uint8_t seq, const ${structName(k)} *m);`
-      : `void bd_on_${lower(k)}(uint8_t seq);`;
+    const decl = hasFields(k) ? `void bd_on_${lower(k)}(uint8_t seq, const ${structName(k)} *m);` : `void bd_on_${lower(k)}(uint8_t seq);`;
     out.push(...only(deviceDecodes(k), [decl]));
   }
 
@@ -295,7 +296,10 @@ export function runtimeSource(): string {
           break;
         case 'u16':
         case 'u32':
-          check(uintMax(f) === (f.type === 'u16' ? 0xffff : 0xffffffff), `${k}.${name}: a ${f.type} with a limit is not supported (use a u8, or no limit)`);
+          check(
+            uintMax(f) === (f.type === 'u16' ? 0xffff : 0xffffffff),
+            `${k}.${name}: a ${f.type} with a limit is not supported (use a u8, or no limit)`,
+          );
           break;
         case 'bool':
         case 'enum': {
@@ -376,8 +380,8 @@ export function runtimeSource(): string {
     '/* ---- Schema tables ---- */',
     '/* Field types (a bool is an enum with the codes "0" and "1"). */',
     ...TYPE_MACRO.map((m, i) => `#define ${m} ${i}`),
-    '/* One field: its type in the low 3 bits (the upper 5: an enum\'s count of codes, a byte',
-    ' * string\'s shortest length), its offset in its struct, and a parameter: u8: the limit;',
+    "/* One field: its type in the low 3 bits (the upper 5: an enum's count of codes, a byte",
+    " * string's shortest length), its offset in its struct, and a parameter: u8: the limit;",
     ' * enum: its first code in BD_ENUM_CODES; str, bytes: the longest length. */',
     'struct bd_field_desc { uint8_t tp, off, a; };',
     '/* One kind: its first field in BD_FIELDS, and its field count with flags. */',

@@ -75,7 +75,9 @@ export function generateConfigHeader(device: Device, source = `the device descri
   line('/* ---- Version lock: this header and the protocol runtime come from the same schema ---- */');
   define('BD_CONFIG_FP_U32', `0x${fp}UL`);
   line('#if BD_SCHEMA_FP_U32 != BD_CONFIG_FP_U32');
-  line(`#error "bd_config.h was generated for protocol schema ${fp}, but bd_protocol.h is another one: generate the config again (npm run generate, or botduino firmware generate)"`);
+  line(
+    `#error "bd_config.h was generated for protocol schema ${fp}, but bd_protocol.h is another one: generate the config again (npm run generate, or botduino firmware generate)"`,
+  );
   line('#endif');
   line();
   line('/* ---- Identity (HELLO) and serial line ---- */');
@@ -127,7 +129,12 @@ export function generateConfigHeader(device: Device, source = `the device descri
   line(xList('BD_DIGITAL_BUTTONS', digital));
   line('/* ADC channels read for ladders: X(slot, channel) */');
   define('BD_NUM_LADDER_CHANNELS', channels.length);
-  line(xList('BD_LADDER_CHANNELS', channels.map((c, s) => `${s}, ${c}`)));
+  line(
+    xList(
+      'BD_LADDER_CHANNELS',
+      channels.map((c, s) => `${s}, ${c}`),
+    ),
+  );
   line('/* Ladder buttons, pressed while the ADC reads min..max: X(index, slot, min, max) */');
   line(xList('BD_LADDER_BUTTONS', ladder));
   line();

@@ -3,6 +3,9 @@
  * the shared test vectors, the protocol reference, and the schema-dependent
  * part of the C++ test harness. `npm run generate` writes them (see
  * scripts/generated.ts).
+ *
+ * Over 400 lines: the four outputs walk the schema the same way (kinds,
+ * fields, limits), side by side so that they cannot drift apart.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -76,15 +79,47 @@ const glyph = bytes(0x00, 0x0a, 0x1f, 0x1f, 0x1f, 0x0e, 0x04, 0x00);
 /** One ordinary message of every kind: the reference's examples and the first vectors. */
 export const EXAMPLES: Record<Kind, Message> = {
   HELLO: {
-    kind: 'HELLO', seq: 0, proto: PROTOCOL_VERSION, fp: fingerprintBytes(), fw: 'botduino', ver: '0.1.0', board: 'uno',
-    id: 'kiosk-1', boot: 12, txb: 1, cols: 16, rows: 2, lcd: 'i2c', rom: 'A00', buttons: 'Up,Down,OK', keys: '',
-    kcols: 0, rx: 64, mfl: MAX_HOST_FRAME, backlight: true, buzzer: false, led: true,
+    kind: 'HELLO',
+    seq: 0,
+    proto: PROTOCOL_VERSION,
+    fp: fingerprintBytes(),
+    fw: 'botduino',
+    ver: '0.1.0',
+    board: 'uno',
+    id: 'kiosk-1',
+    boot: 12,
+    txb: 1,
+    cols: 16,
+    rows: 2,
+    lcd: 'i2c',
+    rom: 'A00',
+    buttons: 'Up,Down,OK',
+    keys: '',
+    kcols: 0,
+    rx: 64,
+    mfl: MAX_HOST_FRAME,
+    backlight: true,
+    buzzer: false,
+    led: true,
   },
   BTN: { kind: 'BTN', seq: 1, act: 'down', btn: 2 },
   KEY: { kind: 'KEY', seq: 2, act: 'up', key: '#' },
   PONG: {
-    kind: 'PONG', seq: 9, crc: 1, long: 0, badkind: 0, field: 2, trunc: 0, esc: 0, ovf: 0, drop: 0, retx: 3, ram: 812,
-    up: 123456, rst: 'power', boot: 12,
+    kind: 'PONG',
+    seq: 9,
+    crc: 1,
+    long: 0,
+    badkind: 0,
+    field: 2,
+    trunc: 0,
+    esc: 0,
+    ovf: 0,
+    drop: 0,
+    retx: 3,
+    ram: 812,
+    up: 123456,
+    rst: 'power',
+    boot: 12,
   },
   WHO: { kind: 'WHO', seq: 0, next: 1 },
   PING: { kind: 'PING', seq: 9 },
@@ -128,12 +163,17 @@ function smallest(kind: Kind): Message {
   const msg: Record<string, unknown> = { kind, seq: schema[kind].reliable ? 1 : 0 };
   for (const [name, f] of Object.entries((schema[kind] as MessageSpec).fields))
     msg[name] =
-      f.type === 'bool' ? false
-      : f.type === 'enum' ? Object.keys(f.values)[0]
-      : f.type === 'char' ? '!'
-      : f.type === 'str' ? ''
-      : f.type === 'bytes' ? new Uint8Array(f.min)
-      : 0;
+      f.type === 'bool'
+        ? false
+        : f.type === 'enum'
+          ? Object.keys(f.values)[0]
+          : f.type === 'char'
+            ? '!'
+            : f.type === 'str'
+              ? ''
+              : f.type === 'bytes'
+                ? new Uint8Array(f.min)
+                : 0;
   return msg as Message;
 }
 
@@ -148,13 +188,22 @@ const ESCAPES = '\x00\x01\x02\x03\x04\x05\x06\x07';
 function validVectors(): ValidVector[] {
   const out: ValidVector[] = [];
   const add = (name: string, msg: Message, terminator = '') => {
-    for (const to of receivers(msg.kind)) out.push({ name: `${name} (to ${to})`, to, line: encode(msg) + terminator, msg: messageToJson(msg) });
+    for (const to of receivers(msg.kind))
+      out.push({ name: `${name} (to ${to})`, to, line: encode(msg) + terminator, msg: messageToJson(msg) });
   };
   for (const k of KINDS) add(`${k}: example`, EXAMPLES[k]);
   for (const k of KINDS) add(`${k}: smallest values`, smallest(k));
-  for (const k of KINDS) add(`${k}: largest values, plain text`, largest(k, 255, (n) => 'Zz~ '.repeat(n).slice(0, n)));
+  for (const k of KINDS)
+    add(
+      `${k}: largest values, plain text`,
+      largest(k, 255, (n) => 'Zz~ '.repeat(n).slice(0, n)),
+    );
   const hasStr = (k: Kind) => Object.values((schema[k] as MessageSpec).fields).some((f) => f.type === 'str');
-  for (const k of KINDS.filter(hasStr)) add(`${k}: largest values, every byte escaped`, largest(k, 255, (n) => '\xff'.repeat(n)));
+  for (const k of KINDS.filter(hasStr))
+    add(
+      `${k}: largest values, every byte escaped`,
+      largest(k, 255, (n) => '\xff'.repeat(n)),
+    );
   add('TXT: glyph codes 0-7 are escaped', { kind: 'TXT', seq: 1, row: 0, col: 0, text: ESCAPES });
   add('TXT: control bytes are escaped', { kind: 'TXT', seq: 2, row: 0, col: 0, text: '\x08\t\n\r\x1b\x1f\x7f' });
   add('TXT: ROM codes 0x80 and up are escaped', { kind: 'TXT', seq: 3, row: 1, col: 4, text: '\x80\xa5\xdf\xe4\xff' });
@@ -171,7 +220,10 @@ function validVectors(): ValidVector[] {
   add('seq 255', { kind: 'CLR', seq: 255 });
   add('unreliable kind with seq 0', { kind: 'PING', seq: 0 });
   add('longest legal host frame', { kind: 'TXT', seq: 255, row: 3, col: 39, text: '\xff'.repeat(20) });
-  add('longest legal device frame', largest('HELLO', 255, (n) => '\xff'.repeat(n)));
+  add(
+    'longest legal device frame',
+    largest('HELLO', 255, (n) => '\xff'.repeat(n)),
+  );
   return out;
 }
 
@@ -303,7 +355,12 @@ function typeText(f: FieldSpec): string {
     case 'bool':
       return 'bool, `0` or `1`';
     case 'enum':
-      return 'enum: ' + Object.entries(f.values).map(([name, code]) => `\`${code}\` ${name}`).join(', ');
+      return (
+        'enum: ' +
+        Object.entries(f.values)
+          .map(([name, code]) => `\`${code}\` ${name}`)
+          .join(', ')
+      );
     case 'char':
       return 'char, one printable non-space character';
     case 'str':
@@ -366,7 +423,9 @@ export function reference(): string {
     '',
     '| kind | direction | reliable | longest line |',
     '|---|---|---|---|',
-    ...KINDS.map((k) => `| [${k}](#${k.toLowerCase()}) | ${DIRECTION[schema[k].dir]} | ${schema[k].reliable ? 'yes' : 'no'} | ${frameMaxLength(k)} |`),
+    ...KINDS.map(
+      (k) => `| [${k}](#${k.toLowerCase()}) | ${DIRECTION[schema[k].dir]} | ${schema[k].reliable ? 'yes' : 'no'} | ${frameMaxLength(k)} |`,
+    ),
     '',
   ];
   for (const k of KINDS) {

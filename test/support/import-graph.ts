@@ -33,7 +33,17 @@ import ts from 'typescript';
 export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 
 /** The folders whose TypeScript makes up the house (tests are not rooms). */
-export const SOURCE_DIRS = ['protocol', 'common', 'firmware/generator', 'firmware/devices', 'firmware/build', 'bridge', 'scripts', 'support', 'bench'];
+export const SOURCE_DIRS = [
+  'protocol',
+  'common',
+  'firmware/generator',
+  'firmware/devices',
+  'firmware/build',
+  'bridge',
+  'scripts',
+  'support',
+  'bench',
+];
 
 export type Room = string;
 const SIBLINGS = ['ui', 'botdistrikt', 'link', 'sim'];

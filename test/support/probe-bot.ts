@@ -50,7 +50,9 @@ export async function bot(mode: Mode): Promise<string> {
       if ('garbage' in mode) return send(200, '<html>oops</html>', true);
       const a = ACCEPTS[(mode as { accept: string }).accept]!;
       if (a.typed(body.message))
-        return send(200, { responses: [{ type: 'text', text: 'Hi!', quick_replies: [{ content_type: 'text', title: 'Joke', payload: 'JOKE' }] }] });
+        return send(200, {
+          responses: [{ type: 'text', text: 'Hi!', quick_replies: [{ content_type: 'text', title: 'Joke', payload: 'JOKE' }] }],
+        });
       if (a.chosen(body.message)) return send(200, { responses: [{ type: 'text', text: 'A joke.' }] });
       return lb(422, 'The message is not valid');
     });
@@ -58,7 +60,6 @@ export async function bot(mode: Mode): Promise<string> {
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api`;
 }
-
 
 export async function closeBot(): Promise<void> {
   await new Promise((r) => (server ? server.close(r) : r(null)));

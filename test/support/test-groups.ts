@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SLOW_IMPORTS = /bridge\/sim\/|support\/mosquitto|bridge\/cli\/main\.js|node:child_process|firmware\/build\/|fixtures\/sim|from '\.\.\/bench\//;
+const SLOW_IMPORTS =
+  /bridge\/sim\/|support\/mosquitto|bridge\/cli\/main\.js|node:child_process|firmware\/build\/|fixtures\/sim|from '\.\.\/bench\//;
 
 /** Whether a test file, by its name and source, belongs to the slow part. */
 export function isSlow(name: string, source: string): boolean {
