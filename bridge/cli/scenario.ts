@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../common/errors.js';
+import { TEXT_KEYS } from '../ui/compose.js';
 
 const Timing = { at: z.number().nonnegative().optional(), after: z.number().nonnegative().optional() };
 export const StepSchema = z.union([
@@ -91,18 +92,7 @@ export function typingMs(text: string): number {
 
 /** Keys to press for multi-tap `text` on a 4×3 phone keypad (lower case, digits, space). */
 export function multiTapKeys(text: string): string[][] {
-  const map: Record<string, string> = {
-    '1': ".,?!1'-",
-    '2': 'abc2',
-    '3': 'def3',
-    '4': 'ghi4',
-    '5': 'jkl5',
-    '6': 'mno6',
-    '7': 'pqrs7',
-    '8': 'tuv8',
-    '9': 'wxyz9',
-    '0': ' 0',
-  };
+  const map = TEXT_KEYS; // the composer's own table: a scenario types what the composer reads
   const groups: string[][] = [];
   for (const ch of text.toLowerCase()) {
     const key = Object.keys(map).find((k) => map[k].includes(ch));

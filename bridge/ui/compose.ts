@@ -39,7 +39,8 @@ export interface EditorState {
   upper: boolean;
 }
 
-const TEXT_KEYS: Record<string, string> = {
+/** The letters on each key of a 4×3 phone keypad, in multi-tap order. */
+export const TEXT_KEYS: Record<string, string> = {
   '1': ".,?!'-1",
   '2': 'abc2',
   '3': 'def3',
