@@ -135,17 +135,8 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   };
 
   const redraw = () => {
-    const rows = lcdText(board);
     const status = `${o.preset} · link ${linkState} · ${bot.label} · ${(board.nowMs / 1000).toFixed(1)} s`;
-    process.stdout.write(
-      '\x1b[H\x1b[2J' +
-        lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) +
-        '\n' +
-        status +
-        '\n\n' +
-        keyHelp(board) +
-        '\n',
-    );
+    drawTerminal(board, status, out.color);
   };
 
   const started = bridge.start();
@@ -248,17 +239,8 @@ async function simulateOnPty(
     return EXIT.ok;
   }
   const redraw = () => {
-    const rows = lcdText(board);
     const status = `${o.preset} · serial port ${path} · opened ${pty.opens}× · ${(board.nowMs / 1000).toFixed(1)} s`;
-    process.stdout.write(
-      '\x1b[H\x1b[2J' +
-        lcdBox(rows, { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color: out.color }) +
-        '\n' +
-        status +
-        '\n\n' +
-        keyHelp(board) +
-        '\n',
-    );
+    drawTerminal(board, status, out.color);
   };
   board.on('change', redraw);
   pty.on('open', redraw);
@@ -323,6 +305,12 @@ export function planScenario(board: SimBoard, steps: TimedStep[], o: Pick<Simula
     }
   }
   return { timeline, endAt: o.durationMs ?? lastT + SETTLE_MS };
+}
+
+/** Redraws the terminal: the LCD, a status line and the keys. */
+function drawTerminal(board: SimBoard, status: string, color: boolean): void {
+  const box = lcdBox(lcdText(board), { title: 'botduino', backlight: board.lcd.backlight, cursor: board.lcd.frame().cursor, color });
+  process.stdout.write(`\x1b[H\x1b[2J${box}\n${status}\n\n${keyHelp(board)}\n`);
 }
 
 /** Prints the LCD's rows as a JSON line with the simulated time, when they differ from the last ones printed. */
