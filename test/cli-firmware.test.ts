@@ -55,7 +55,7 @@ describe('firmware generate', () => {
     const out = join(tmp, 'project');
     const r = await cli(['firmware', 'generate', '--device', 'lcd-keypad-shield', '--out', out]);
     expect(r.code, r.stderr).toBe(EXIT.ok);
-    for (const f of ['platformio.ini', 'src/main.cpp', 'src/bd_config.h', 'src/bd_protocol.cpp'])
+    for (const f of ['platformio.ini', 'src/main.cpp', 'src/bd_config.h', 'src/bd_protocol.cpp', 'src/bd_runtime.inc'])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'platformio.ini'), 'utf8')).toMatch(/board\s*=\s*uno/);
     expect(r.stdout).toContain(join(out, 'platformio.ini'));

@@ -6,7 +6,7 @@
  * the public bd_send_* functions.
  */
 import type { Kind } from '../../protocol/schema.js';
-import { banner } from './cpp.js';
+import { banner } from './cpp-names.js';
 import {
   KINDS,
   deviceDecodes,

@@ -36,7 +36,7 @@ export function firmwareSources(): string[] {
 }
 
 /** The protocol runtime's files (firmware/runtime/), by file name. */
-export const RUNTIME_FILES = ['bd_protocol.h', 'bd_protocol.cpp'];
+export const RUNTIME_FILES = ['bd_protocol.h', 'bd_protocol.cpp', 'bd_runtime.inc'];
 
 /** The JSON Schema of device descriptions, for editors. */
 export function deviceJsonSchema(): string {

@@ -30,7 +30,8 @@ import {
 } from '../../protocol/schema.js';
 import type { GeneratedFile } from './generated-file.js';
 import { harnessHeader } from './cpp-harness.js';
-import { runtimeHeader, runtimeSource } from './cpp.js';
+import { runtimeHeader } from './cpp-header.js';
+import { runtimeSource } from './cpp.js';
 
 /** Who receives a vector's line: the device decodes at most MAX_HOST_FRAME bytes, the host MAX_DEVICE_FRAME. */
 export type Receiver = 'device' | 'host';

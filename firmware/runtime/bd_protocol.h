@@ -200,14 +200,8 @@ struct bd_msg_t {
   union {
 #if defined(BD_ALL_KINDS)
     bd_hello_t hello;
-#endif
-#if defined(BD_ALL_KINDS)
     bd_btn_t btn;
-#endif
-#if defined(BD_ALL_KINDS)
     bd_key_t key;
-#endif
-#if defined(BD_ALL_KINDS)
     bd_pong_t pong;
 #endif
     bd_who_t who;
@@ -240,14 +234,8 @@ void bd_dispatch(const bd_msg_t *msg);
 /* Handlers: declared here, defined by the firmware (or the test harness). */
 #if defined(BD_ALL_KINDS)
 void bd_on_hello(uint8_t seq, const bd_hello_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_on_btn(uint8_t seq, const bd_btn_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_on_key(uint8_t seq, const bd_key_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_on_pong(uint8_t seq, const bd_pong_t *m);
 #endif
 void bd_on_who(uint8_t seq, const bd_who_t *m);
@@ -277,32 +265,14 @@ void bd_send_key(bd_write_fn w, uint8_t seq, const bd_key_t *m);
 void bd_send_pong(bd_write_fn w, uint8_t seq, const bd_pong_t *m);
 #if defined(BD_ALL_KINDS)
 void bd_send_who(bd_write_fn w, uint8_t seq, const bd_who_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_ping(bd_write_fn w, uint8_t seq);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_clr(bd_write_fn w, uint8_t seq);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_txt(bd_write_fn w, uint8_t seq, const bd_txt_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_cur(bd_write_fn w, uint8_t seq, const bd_cur_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_bl(bd_write_fn w, uint8_t seq, const bd_bl_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_gly(bd_write_fn w, uint8_t seq, const bd_gly_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_tone(bd_write_fn w, uint8_t seq, const bd_tone_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_led(bd_write_fn w, uint8_t seq, const bd_led_t *m);
-#endif
-#if defined(BD_ALL_KINDS)
 void bd_send_setid(bd_write_fn w, uint8_t seq, const bd_setid_t *m);
 #endif
 void bd_send_ack(bd_write_fn w, uint8_t seq);
