@@ -10,15 +10,16 @@
  *
  * avrdude runs in real time; the board runs paced to the wall clock, never
  * ahead of it, so Optiboot's 1 s wait for avrdude lasts at least 1 s of real
- * time; on a loaded machine the board falls behind and avrdude just waits
- * longer for each answer (its timeouts are seconds per answer, the board
- * needs milliseconds of simulated time per page).
+ * time. avrdude's sync needs the board near real time (test/support/priority.ts):
+ * on a loaded machine a board at a third of real speed is still in Optiboot's
+ * LED flashes when the sync arrives. So these tests raise their priority
+ * where allowed (as root in CI); what they run inherits it.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { startStandIn } from '../bridge/botdistrikt/standin.js';
@@ -34,6 +35,7 @@ import { presetImage } from '../bridge/sim/presets.js';
 import { exposeOnPty, type SimPty } from '../bridge/sim/pty.js';
 import { frameToText } from '../bridge/lcd/text-view.js';
 import { loadDevice } from '../firmware/devices/index.js';
+import { raisePriority } from './support/priority.js';
 
 const DOMAIN = 'https://k3j9x0a1qz.botduino-test.net';
 const PRESET = 'lcd-keypad-shield';
@@ -44,6 +46,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let priority: ReturnType<typeof raisePriority> | undefined;
+beforeAll(() => {
+  priority = raisePriority();
+});
+afterAll(() => priority?.restore());
 
 /** A PATH with avrdude and nothing else: PlatformIO is absent. */
 const avrdudeOnly = (() => {
