@@ -15,6 +15,9 @@
  *    `ACK <seq>`, which acknowledges that frame and every one before it.
  *  - A frame whose seq is behind the expected one (within 127) is a
  *    duplicate: it is acknowledged again (`ACK <expected-1>`) and not applied.
+ *    The host first asks the device's boot counter (a PING) and answers with
+ *    its PONG: a device that reset unnoticed (its HELLO lost on the line)
+ *    numbers from 1 again, and its new events must not be taken for old ones.
  *  - A frame whose seq is ahead is not applied; the receiver answers
  *    `NAK <seq> o <expected>` so the sender goes back at once.
  *  - A line that fails any check is rejected as a whole (never half-applied),
@@ -28,7 +31,8 @@
  *    and `txb`, the seq of its oldest unacknowledged frame (or of its next
  *    one). A host that has not seen this boot before expects `txb` next; a
  *    host reconnecting to the same boot keeps its own expectation, so that
- *    nothing is delivered twice.
+ *    nothing is delivered twice. A PONG whose boot counter is new is a reset
+ *    as a new HELLO is (the screen is drawn again, the device's seq is 1).
  */
 
 /** Bumped by hand whenever a change is not just additive. */

@@ -85,4 +85,39 @@ describe('a board that browns out on the simulated board', () => {
     expect(inputs.slice(6).map((e) => e.type === 'button' && `${e.action} ${e.button}`)).toEqual(['down SELECT', 'up SELECT']);
     expect(link.stats().duplicates).toBe(duplicates); // the new boot's seq 1 was not taken for an old event
   }, 60_000);
+
+  it('does not lose a press made before the link hears of the reset: its seq looks old, so the link asks the boot counter before it acknowledges', async () => {
+    const board = createPresetBoard('lcd-keypad-shield');
+    const hook = garbleNextHello();
+    board.serial.fault = hook;
+    registerSimBoard(PATH, board, { run: 'realtime' });
+    // no heartbeat in the test's time: only the duplicate can make the link ask
+    link = new DeviceLink({ path: PATH, binding: SimBinding, pingIntervalMs: 600_000 });
+    const inputs: InputEvent[] = [];
+    link.on('input', (e) => inputs.push(e));
+    await link.start();
+
+    // Two events (seq 1 and 2): the link expects 3. After the reset the board numbers from 1 again, and the
+    // link's cumulative ACK of a "duplicate" 2 would match the new press's release and drop both.
+    board.press('UP', { holdMs: 40 });
+    await until('UP down and up', () => inputs.length === 2);
+    const f = blankFrame(16, 2);
+    f.rows = ['Before the'.padEnd(16), 'brownout'.padEnd(16)];
+    link.show(f);
+    await until('the screen', () => board.lcd.text().join('|') === f.rows.join('|'));
+    const pings = link.stats().pingsSent;
+
+    hook.armed = true;
+    board.reset();
+    await until('the firmware to clear the LCD at boot', () => board.lcd.text().join('').trim() === '');
+    expect(link.state).toBe('online');
+    expect(link.stats().pingsSent).toBe(pings); // the link has not heard of the reset
+    board.press('SELECT', { holdMs: 40 });
+    await until('the press after the reset', () => inputs.length === 4, 10_000);
+    expect(hook.garbled).toBe(1);
+    expect(inputs.slice(2).map((e) => e.type === 'button' && `${e.action} ${e.button}`)).toEqual(['down SELECT', 'up SELECT']);
+    expect(link.stats().pingsSent).toBeGreaterThan(pings); // the question the duplicate asked
+    expect(link.stats().duplicates).toBe(0);
+    await until('the LCD to be redrawn', () => board.lcd.text().join('|') === f.rows.join('|'));
+  }, 60_000);
 });

@@ -50,6 +50,13 @@ export class Heartbeat {
     this.missed = 0;
   }
 
+  /** The seq of a PING sent now, out of the beat (a question the link has for the board); its PONG is timed too. */
+  probe(): number {
+    this.pingSeq = (this.pingSeq + 1) & 0xff;
+    this.sentAt = this.clock.now();
+    return this.pingSeq;
+  }
+
   /** A PONG: the round trip in ms when it answers the last PING (once), else null. */
   pong(seq: number): number | null {
     this.missed = 0;

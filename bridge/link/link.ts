@@ -37,6 +37,9 @@ import { Sender } from './sender.js';
 import { LinkCounters } from './stats.js';
 import type { DeviceCaps, FrameEvent, InputEvent, LinkState, LinkStats } from './types.js';
 
+/** A duplicate event asks for the board's boot counter again when the last PING it asked went unanswered this long (the board resends every 250 ms). */
+const DUPLICATE_PROBE_RETRY_MS = 200;
+
 /** Events a link emits. */
 export interface DeviceLinkEvents {
   /** An input from the board, exactly once per board event. */
@@ -71,6 +74,9 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
   private readonly finder: Finder;
 
   private readonly st = new LinkCounters();
+  /** Duplicate events waiting for the PONG of the PING they asked (see probeBoot), and when it was sent. */
+  private dupWaiting = 0;
+  private dupProbeAt: number | null = null;
 
   constructor(private readonly opts: DeviceLinkOptions) {
     super();
@@ -294,6 +300,13 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
         this.onPong(msg);
         // a new boot counter with no HELLO seen: the board reset (a brownout) and its HELLO was lost
         if (this._state === 'online' && this.session === s && this.rx.pong(String(msg.boot))) this.onBoardReset(s, msg.boot);
+        else if (this.dupWaiting && this.session === s) {
+          // the same boot: the duplicates were retransmissions whose ACK was lost
+          this.st.duplicates += this.dupWaiting;
+          this.write(s, this.rx.reack());
+        }
+        this.dupWaiting = 0;
+        this.dupProbeAt = null;
         break;
       default:
         break; // host kinds from the board: nothing to do
@@ -375,7 +388,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private onEvent(s: Session, msg: MessageOf<'BTN'> | MessageOf<'KEY'>): void {
     const r = this.rx.take(msg.seq);
-    if (r.duplicate) this.st.duplicates++;
+    if (r.duplicate) return this.probeBoot(s);
     this.write(s, r.reply);
     if (!r.deliver) return;
     const ev: InputEvent =
@@ -387,6 +400,24 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     } catch (err) {
       this.log.error(`an input handler failed: ${(err as Error).stack ?? String(err)}`);
     }
+  }
+
+  /**
+   * A duplicate event is a retransmission whose ACK was lost, or, as like as
+   * not, one of the first events of a board that reset unnoticed (a brownout
+   * that garbled its HELLO: its seq is back at 1). Acknowledging the second
+   * kind would make the board drop a press the bridge never delivered, so the
+   * link first asks for the boot counter (a PING) and answers with the PONG:
+   * the same boot, the ACK again; a new one, the reset (the board sends its
+   * events again, and they are new).
+   */
+  private probeBoot(s: Session): void {
+    this.dupWaiting++;
+    const now = this.clock.now();
+    if (this.dupProbeAt !== null && now - this.dupProbeAt < DUPLICATE_PROBE_RETRY_MS) return;
+    this.dupProbeAt = now;
+    this.st.pingsSent++;
+    this.write(s, { kind: 'PING', seq: this.heartbeat.probe() });
   }
 
   private onPong(msg: MessageOf<'PONG'>): void {
@@ -448,6 +479,8 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
       this.session = null;
       this.heartbeat.stop();
       this.tx.pause();
+      this.dupWaiting = 0;
+      this.dupProbeAt = null;
     }
     await s.close(drain);
   }

@@ -58,11 +58,16 @@ export class Receiver {
     return true;
   }
 
+  /** The answer to a duplicate: the cumulative ACK of what was delivered. */
+  reack(): Reply {
+    return { kind: 'ACK', seq: prevSeq(this.expect) };
+  }
+
   /** An event with `seq`: whether it is new (to deliver) or a duplicate, and the answer to send. */
   take(seq: number): { deliver: boolean; duplicate: boolean; reply: Reply } {
     const where = classifySeq(seq, this.expect);
     if (where === 'ahead') return { deliver: false, duplicate: false, reply: { kind: 'NAK', seq, why: 'order', exp: this.expect } };
-    if (where === 'duplicate') return { deliver: false, duplicate: true, reply: { kind: 'ACK', seq: prevSeq(this.expect) } };
+    if (where === 'duplicate') return { deliver: false, duplicate: true, reply: this.reack() };
     this.expect = nextSeq(this.expect);
     return { deliver: true, duplicate: false, reply: { kind: 'ACK', seq } };
   }
