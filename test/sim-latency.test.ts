@@ -1,0 +1,49 @@
+/**
+ * How soon the committed firmware images react, in simulated time on the
+ * simulated board (deterministic: CPU cycles, not the machine's speed): a
+ * press reaches the host soon after it happens, and a screen command shows
+ * on the LCD soon after its last byte came in.
+ */
+import { describe, expect, it } from 'vitest';
+import { createPresetBoard } from '../bridge/sim/presets.js';
+import type { Message } from '../protocol/schema.js';
+import { TestHost } from './fixtures/sim/support.js';
+
+function start(preset: string) {
+  const board = createPresetBoard(preset);
+  const host = new TestHost(board);
+  host.waitFor((m) => m.kind === 'HELLO', 3000);
+  host.autoAck = {};
+  // when each line from the board ended (its "\n" reached the host), in simulated µs
+  const lineEnds: number[] = [];
+  board.serial.on('data', (b) => {
+    for (const c of b) if (c === 0x0a) lineEnds.push(board.nowUs);
+  });
+  return { board, host, lineEnds };
+}
+
+const isEvent = (m: Message) => m.kind === 'BTN' || m.kind === 'KEY';
+
+describe.each([
+  ['lcd-keypad-shield', ['SELECT', 'RIGHT']],
+  ['i2c-lcd-keypad', ['5', 'SEND']],
+])('a press on the %s reaches the host soon', (preset, inputs) => {
+  it('within 350 µs plus its own frame time on the wire, at any phase of the firmware loop', () => {
+    const { board, host, lineEnds } = start(preset);
+    const byteUs = board.serial.byteTimeUs;
+    const late: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      board.run(30 + i * 0.173); // a different phase of the firmware's millisecond each time
+      const from = host.received.length;
+      const t0 = board.nowUs;
+      board.press(inputs[i % 2], { holdMs: 25 });
+      expect(board.runUntil(() => host.received.slice(from).some(isEvent), 50, 0.01)).toBe(true);
+      const ev = host.received.slice(from).find(isEvent)!;
+      const frameUs = (`${ev.kind} ${ev.seq} d x*0000`.length + 1) * byteUs;
+      late.push(lineEnds[lineEnds.length - 1] - t0 - frameUs);
+    }
+    // a ladder button: up to two ADC conversions (104 µs each); the frame: ~2 µs between its bytes.
+    // (The scan used to wait for the next millisecond, and for a conversion: over 1 ms.)
+    expect(Math.max(...late)).toBeLessThan(350);
+  });
+});
