@@ -16,10 +16,15 @@
 static uint8_t flags[NUM_INPUTS];
 static uint16_t changed_at[NUM_INPUTS];  // clock_ms16() of the last reported change
 static uint8_t last_ms;                  // clock_ms8() of the last evaluation
-static uint8_t digital_seen;             // the digital buttons down (a bit each) at the last evaluation
 
+#ifndef BD_NUM_DIGITAL_BUTTONS  // a bd_config.h from before it was counted
+#define BD_NUM_DIGITAL_BUTTONS 1
+#endif
+#if BD_NUM_DIGITAL_BUTTONS > 0
+static uint8_t digital_seen;  // the digital buttons down (a bit each) at the last evaluation
 #define DIGITAL_BIT(i, p, b) | (BD_IS_LOW_(p, b) ? 1 << (i) : 0)
 static uint8_t digital_now(void) { return (uint8_t)(0 BD_DIGITAL_BUTTONS(DIGITAL_BIT)); }
+#endif
 
 #if BD_NUM_LADDER_CHANNELS > 0
 // The ADC converts one ladder channel after the other without being waited
@@ -118,8 +123,10 @@ void inputs_poll(void) {
   uint8_t ms = clock_ms8();
   bool tick = ms != last_ms;  // a new millisecond: holds and debounce ends are due
   bool moved = tick;
+#if BD_NUM_DIGITAL_BUTTONS > 0
   uint8_t digital = digital_now();
   moved |= digital != digital_seen;
+#endif
 #if BD_NUM_LADDER_CHANNELS > 0
   moved |= adc_poll();
 #endif
@@ -130,7 +137,9 @@ void inputs_poll(void) {
 #endif
   if (!moved) return;
   last_ms = ms;
+#if BD_NUM_DIGITAL_BUTTONS > 0
   digital_seen = digital;
+#endif
   uint8_t raw[NUM_INPUTS];
   read_raw(raw, scan_keys);
   uint16_t now = clock_ms16();

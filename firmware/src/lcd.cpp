@@ -101,7 +101,26 @@ static void bus_backlight(uint8_t on) {
 static void bus_begin(void) { twi_begin(BD_LCD_I2C_HZ, BD_LCD_I2C_ADDR); }
 
 #else
+#define PORT_OF_(p, b) PORT##p
+#define PORT_OF(pin) PORT_OF_(pin)
+#define PIN_OF_(p, b) PIN##p
+#define PIN_OF(pin) PIN_OF_(pin)
+#define BIT_OF_(p, b) b
+#define BIT_OF(pin) BIT_OF_(pin)
+// D4–D7 on four consecutive bits of one port, in order (the shield: PD4–PD7)?
+#define DATA_IN_ONE_PORT                                                                       \
+  (&PORT_OF(BD_LCD_D4) == &PORT_OF(BD_LCD_D5) && &PORT_OF(BD_LCD_D4) == &PORT_OF(BD_LCD_D6) && \
+   &PORT_OF(BD_LCD_D4) == &PORT_OF(BD_LCD_D7) && BIT_OF(BD_LCD_D5) == BIT_OF(BD_LCD_D4) + 1 && \
+   BIT_OF(BD_LCD_D6) == BIT_OF(BD_LCD_D4) + 2 && BIT_OF(BD_LCD_D7) == BIT_OF(BD_LCD_D4) + 3)
+
 static void nibble_out(uint8_t nibble) {
+  if (DATA_IN_ONE_PORT) {
+    // the data bits that differ, toggled through PINx in one write: the port's other bits are
+    // never written, even if an interrupt changes one of them meanwhile
+    uint8_t mask = (uint8_t)(0x0F << BIT_OF(BD_LCD_D4));
+    PIN_OF(BD_LCD_D4) = (uint8_t)((PORT_OF(BD_LCD_D4) ^ (uint8_t)(nibble << BIT_OF(BD_LCD_D4))) & mask);
+    return;
+  }
   BD_WRITE(BD_LCD_D4, nibble & 1);
   BD_WRITE(BD_LCD_D5, nibble & 2);
   BD_WRITE(BD_LCD_D6, nibble & 4);
