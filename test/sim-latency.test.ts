@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createPresetBoard } from '../bridge/sim/presets.js';
+import { encodeLine } from '../protocol/codec.js';
 import type { Message } from '../protocol/schema.js';
 import { TestHost } from './fixtures/sim/support.js';
 
@@ -66,5 +67,44 @@ describe('the shield writes its LCD as fast as the controller allows', () => {
     // in 0.5 µs steps; then its second half (it was 45 µs in 4 µs steps, ~52 µs from character to character)
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
     expect(gaps.filter((g) => g <= 46).length).toBeGreaterThanOrEqual(gaps.length - 4); // the main loop's turn every 4 bytes aside
+  });
+});
+
+describe('the shield checks a line as its bytes come in', () => {
+  it('shows a one-character change within 200 µs of the line’s last byte (its CRC is already summed up)', () => {
+    const { board, host } = start('lcd-keypad-shield');
+    const worst: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      board.run(3 + i * 0.29); // a different phase of the firmware's millisecond each time
+      const ch = 'ABCDEFGHIJKL'[i];
+      let shownAt = -1;
+      const onChange = () => {
+        if (shownAt < 0 && board.lcd.codeRows()[0][8] === ch) shownAt = board.nowUs;
+      };
+      board.lcd.on('change', onChange);
+      const seq = host.send({ kind: 'TXT', row: 0, col: 8, text: ch });
+      let lastIn = -1;
+      board.serial.once('idle', () => (lastIn = board.nowUs));
+      host.waitFor((m) => m.kind === 'ACK' && m.seq === seq, 3000);
+      board.lcd.off('change', onChange);
+      worst.push(shownAt - lastIn);
+    }
+    // decoding, the DDRAM address (37 µs + 3), the character: it was ~250 µs with the CRC summed up at the end
+    expect(Math.max(...worst)).toBeLessThan(200);
+  });
+
+  it('takes lines with "*" in their text, and lines ending in "\\r\\n"', () => {
+    const { board, host } = start('lcd-keypad-shield');
+    const a = host.send({ kind: 'TXT', row: 0, col: 0, text: '*a*b*' });
+    host.waitFor((m) => m.kind === 'ACK' && m.seq === a, 3000);
+    host.raw(encodeLine({ kind: 'TXT', seq: a + 1, row: 1, col: 0, text: 'x*' } as Message).replace('\n', '\r\n'));
+    host.waitFor((m) => m.kind === 'ACK' && m.seq === a + 1, 3000);
+    host.raw('\r\n\n'); // empty lines in between do not count
+    const c = a + 2;
+    host.raw(encodeLine({ kind: 'TXT', seq: c, row: 1, col: 4, text: '*' } as Message));
+    host.waitFor((m) => m.kind === 'ACK' && m.seq === c, 3000);
+    board.run(5);
+    expect(board.lcd.codeRows()).toEqual(['*a*b*           ', 'x*  *           ']);
+    expect(host.received.filter((m) => m.kind === 'NAK')).toEqual([]);
   });
 });

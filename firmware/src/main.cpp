@@ -33,6 +33,9 @@ static char line[BD_MAX_HOST_FRAME + 1];  // + a "\r" before the "\n"
 static uint8_t line_len;
 static bool line_long;   // longer than the buffer: skipped up to its "\n"
 static bool line_ready;  // complete, waiting for room in the LCD queue
+// The line's CRC, computed as its bytes come in, and its value before the
+// last "*" so far: what bd_decode_crc takes, so no CRC is left for the end.
+static uint16_t line_crc = 0xFFFF, line_crc_star;
 
 static uint8_t rx_expected = 1;  // seq of the host's next reliable frame
 static uint16_t rejects[BD_REJECT_REASONS];
@@ -109,7 +112,7 @@ static void reject(bd_reject_t why, uint8_t seq) {
 
 static void handle_line(const char *text, uint8_t len) {
   bd_msg_t msg;
-  bd_reject_t r = bd_decode(text, len, &msg);
+  bd_reject_t r = bd_decode_crc(text, len, line_crc_star, &msg);
   if (r != BD_OK) return reject(r, msg.seq);
   if (!bd_kind_reliable(msg.kind)) return bd_dispatch(&msg);
   uint8_t ahead = seq_ahead(rx_expected, msg.seq);
@@ -132,6 +135,8 @@ static void read_line(void) {
   while (!line_ready && uart_available()) {
     uint8_t c = uart_take();
     if (c != '\n') {
+      if (c == '*') line_crc_star = line_crc;
+      line_crc = bd_crc16_update(line_crc, c);
       if (line_len < sizeof line)
         line[line_len++] = (char)c;
       else
@@ -145,12 +150,15 @@ static void read_line(void) {
       line_len = 0;
     } else if (line_len) {
       line_ready = true;
+      continue;
     }
+    line_crc = 0xFFFF;  // an empty line ("\r\n") or a long one: the next one starts afresh
   }
   if (line_ready && lcd_room()) {
     handle_line(line, line_len);
     line_ready = false;
     line_len = 0;
+    line_crc = 0xFFFF;
   }
 }
 
