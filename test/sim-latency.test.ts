@@ -108,3 +108,23 @@ describe('the shield checks a line as its bytes come in', () => {
     expect(host.received.filter((m) => m.kind === 'NAK')).toEqual([]);
   });
 });
+
+describe('the keypad, idle with every row low', () => {
+  it('still reports each key of a column on its own: a key let go while another of its column is held', () => {
+    const { board, host } = start('i2c-lcd-keypad');
+    board.press('5');
+    board.run(30);
+    board.press('8'); // the same column as 5
+    board.run(30);
+    board.release('5'); // the column stays low: the full scan once a millisecond finds it
+    board.run(30);
+    board.press('4'); // the same row as 5
+    board.run(30);
+    board.release('4');
+    board.run(30);
+    board.release('8');
+    board.run(30);
+    const keys = host.received.filter((m) => m.kind === 'KEY').map((m) => m.kind === 'KEY' && `${m.act} ${m.key}`);
+    expect(keys).toEqual(['down 5', 'down 8', 'up 5', 'down 4', 'up 4', 'up 8']);
+  });
+});
