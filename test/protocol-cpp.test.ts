@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, maxLengthFor, messageToJson, vectors } from '../firmware/generator/protocol.js';
 import { decode, encode, KINDS, schema, SCHEMA_FINGERPRINT } from '../protocol/index.js';
+import { crc16 } from '../protocol/crc.js';
 import { compile, conformanceRunner, runCpp, RUNTIME, type CppResult } from './cpp/build.js';
 
 const v = vectors();
@@ -11,6 +12,7 @@ const expected = (line: string, to: 'device' | 'host') => {
   const r = decode(line, maxLengthFor(to));
   return r.ok ? { ok: true, msg: messageToJson(r.msg) } : { ok: false, reason: r.reason, seq: r.seq ?? 0 };
 };
+const crcHex = (body: string) => crc16(body, 0, body.length).toString(16).toUpperCase().padStart(4, '0');
 const comparable = (r: CppResult) => (r.ok ? { ok: true, msg: r.msg } : { ok: false, reason: r.reason, seq: r.seq });
 
 describe('the generated C++ runtime, built as the host sees it (all kinds)', () => {
@@ -56,6 +58,46 @@ describe('the generated C++ runtime, built as the host sees it (all kinds)', () 
     ];
     const got = runCpp(bin, lines);
     got.forEach((r, i) => expect(r.ok && r.line, lines[i]).toBe(lines[i] + '\n'));
+  });
+
+  it('finds every kind by its name, and no kind by a name close to one', () => {
+    const withCrc = (body: string) => body + '*' + crcHex(body);
+    const lines = KINDS.map((k) => encode(EXAMPLES[k]));
+    const got = runCpp(bin, lines);
+    got.forEach((r, i) => expect(r.ok, KINDS[i]).toBe(true));
+    // the hash slot of a kind, but not its name: one letter more, one less, a NUL inside, another case
+    const near = ['PINGS 1', 'PIN 1', 'B 1', ' 1 2 3', 'BL\u0000GLY 1', 'Ping 1', 'TXTT 1 0 0 ""', 'NAKACK 1 c 1'];
+    // and every run of the flash name table (NULs inside) that starts at a name and is longer than it
+    const names = KINDS.join('\u0000') + '\u0000';
+    let at = 0;
+    for (const k of KINDS) {
+      for (let n = k.length + 1; n <= 12 && at + n <= names.length; n++) near.push(names.slice(at, at + n) + ' 1');
+      at += k.length + 1;
+    }
+    const bad = near.map(withCrc);
+    runCpp(bin, bad).forEach((r, i) => expect(r, JSON.stringify(near[i])).toEqual({ ok: false, reason: 'kind', seq: 0 }));
+    bad.forEach((line) => expect(decode(line, Infinity)).toMatchObject({ ok: false, reason: 'kind' }));
+  });
+
+  it('accepts and rejects as before when the CRC is computed as the bytes come in (bd_decode_crc)', () => {
+    // the harness decodes each line both ways and answers "bd_decode_crc differs" where they differ in any way
+    const withCrc = (body: string) => body + '*' + crcHex(body);
+    const lines = [
+      withCrc('TXT 1 0 0 "a*b*c"'), // "*" in the text: the CRC is the one before the last "*"
+      withCrc('TXT 1 0 0 "*"') + '\r\n',
+      withCrc('TXT 1 0 0 "x"').slice(0, -2) + '*1', // a "*" among the CRC's digits
+      'TXT 1 0 0 "x"*', // no digits
+      '*ABCD',
+      withCrc('TXT 1 0 0 "x"') + '*',
+      'TXT 1 0 0 "x"',
+      withCrc('SETID 3 "a*b"'),
+      withCrc('GLY 4 1 0001020304050607'),
+    ];
+    const got = runCpp(bin, lines);
+    lines.forEach((line, i) => {
+      expect(got[i], line).not.toMatchObject({ reason: 'bd_decode_crc differs' });
+      expect(comparable(got[i]), line).toEqual(expected(line, 'host'));
+    });
   });
 
   it('writes the same lines as the TypeScript encoder for an example of every kind', () => {

@@ -56,6 +56,33 @@ function decodedUintType(): string {
 
 const hex2 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(2, '0');
 
+/**
+ * The kind table's hash, as bd_runtime.inc computes it from a name s[0..n):
+ * (uint8_t)(s[0] * a + s[1] * b + n) & (size - 1). The smallest table, and
+ * in it the smallest multipliers, that give each of `names` a slot of its
+ * own, holding its index in KINDS.
+ */
+export function kindHash(names: readonly string[]): { a: number; b: number; size: number; table: number[] } {
+  const none = 0xff;
+  check(
+    names.every((n) => n.length >= 2),
+    'every kind name needs 2 characters or more (the kind hash reads the second)',
+  );
+  for (let size = 16; size <= 256; size *= 2)
+    for (let a = 1; a < 256; a++)
+      for (let b = 1; b < 256; b++) {
+        const table = new Array<number>(size).fill(none);
+        const ok = names.every((name) => {
+          const h = (name.charCodeAt(0) * a + name.charCodeAt(1) * b + name.length) & 0xff & (size - 1);
+          if (table[h] !== none) return false;
+          table[h] = KINDS.indexOf(name as Kind);
+          return true;
+        });
+        if (ok) return { a, b, size, table };
+      }
+  throw new Error('protocol/schema.ts cannot be generated as C++: no kind hash without collisions');
+}
+
 /** The generated bd_protocol.cpp. */
 export function runtimeSource(): string {
   const fp = SCHEMA_FINGERPRINT;
@@ -63,11 +90,13 @@ export function runtimeSource(): string {
   let enumCodes = '';
   const fieldRows: string[] = [];
   const kindRows: string[] = [];
+  let nameAt = 0;
   for (const k of KINDS) {
     const list = fieldsOf(k);
     check(list.length < 64, `${k} has more than 63 fields`);
     const flags = [schema[k].reliable ? 'BD_K_RELIABLE' : '', deviceDecodes(k) ? 'BD_K_DEVICE_DECODES' : ''].filter(Boolean);
-    kindRows.push(`  {${fieldRows.length}, ${[String(list.length), ...flags].join(' | ')}}, /* ${k} */`);
+    kindRows.push(`  {${fieldRows.length}, ${[String(list.length), ...flags].join(' | ')}, ${nameAt}}, /* ${k} */`);
+    nameAt += k.length + 1;
     for (const [name, f] of list) {
       const m = memberName(name);
       const off = `offsetof(${structName(k)}, ${f.type === 'str' || (f.type === 'bytes' && f.min !== f.max) ? m + '_len' : m})`;
@@ -119,6 +148,16 @@ export function runtimeSource(): string {
     }
   }
   check(fieldRows.length < 256, 'too many fields in all');
+  check(nameAt <= 256, 'the kind names are longer than 255 characters in all');
+  check(KINDS.length < 0xff, 'too many kinds');
+  const hashAll = kindHash(KINDS);
+  const hashDevice = kindHash(KINDS.filter(deviceDecodes));
+  const hashTable = (h: ReturnType<typeof kindHash>) => [
+    `#define BD_KIND_HASH_A ${h.a}`,
+    `#define BD_KIND_HASH_B ${h.b}`,
+    `#define BD_KIND_HASH_SIZE ${h.size}`,
+    `static const uint8_t BD_KIND_HASH[BD_KIND_HASH_SIZE] BD_ROM = {${h.table.map(hex2).join(', ')}};`,
+  ];
 
   const send = allKindsGroups(
     KINDS.map((k) => [
@@ -169,11 +208,11 @@ export function runtimeSource(): string {
     " * string's shortest length), its offset in its struct, and a parameter: u8: the limit;",
     ' * enum: its first code in BD_ENUM_CODES; str, bytes: the longest length. */',
     'struct bd_field_desc { uint8_t tp, off, a; };',
-    '/* One kind: its first field in BD_FIELDS, and its field count with flags. */',
+    '/* One kind: its first field in BD_FIELDS, its field count with flags, where its name starts in BD_NAMES. */',
     '#define BD_K_RELIABLE 0x80',
     '#define BD_K_DEVICE_DECODES 0x40',
     '#define BD_K_COUNT 0x3F',
-    'struct bd_kind_desc { uint8_t first, info; };',
+    'struct bd_kind_desc { uint8_t first, info, name; };',
     '',
     'static const bd_field_desc BD_FIELDS[] BD_ROM = {',
     ...fieldRows,
@@ -184,6 +223,14 @@ export function runtimeSource(): string {
     `static const char BD_NAMES[] BD_ROM = "${KINDS.join('\\0')}";`,
     `static const char BD_ENUM_CODES[] BD_ROM = "${enumCodes}";`,
     'static const uint32_t BD_POW10[9] BD_ROM = {1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL, 1000UL, 100UL, 10UL};',
+    '/* The kind a name s[0..n) can be:',
+    ' * BD_KIND_HASH[(uint8_t)(s[0] * BD_KIND_HASH_A + s[1] * BD_KIND_HASH_B + n) & (BD_KIND_HASH_SIZE - 1)]',
+    ' * (0xFF: none), among the kinds this build decodes; the name itself is compared after. */',
+    '#if defined(BD_ALL_KINDS)',
+    ...hashTable(hashAll),
+    '#else',
+    ...hashTable(hashDevice),
+    '#endif',
     '',
     '/* ---- The field types each build reads and writes: the code of the others is left out ---- */',
     '#if defined(BD_ALL_KINDS)',

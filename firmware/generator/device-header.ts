@@ -126,6 +126,7 @@ export function generateConfigHeader(device: Device, source = `the device descri
     }
   });
   line('/* Digital buttons to ground, internal pull-up: X(index, port, bit) */');
+  define('BD_NUM_DIGITAL_BUTTONS', digital.length);
   line(xList('BD_DIGITAL_BUTTONS', digital));
   line('/* ADC channels read for ladders: X(slot, channel) */');
   define('BD_NUM_LADDER_CHANNELS', channels.length);

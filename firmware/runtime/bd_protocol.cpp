@@ -53,11 +53,11 @@ static_assert(sizeof(bd_nak_t) <= 256, "bd_nak_t is too large for 8-bit field of
  * string's shortest length), its offset in its struct, and a parameter: u8: the limit;
  * enum: its first code in BD_ENUM_CODES; str, bytes: the longest length. */
 struct bd_field_desc { uint8_t tp, off, a; };
-/* One kind: its first field in BD_FIELDS, and its field count with flags. */
+/* One kind: its first field in BD_FIELDS, its field count with flags, where its name starts in BD_NAMES. */
 #define BD_K_RELIABLE 0x80
 #define BD_K_DEVICE_DECODES 0x40
 #define BD_K_COUNT 0x3F
-struct bd_kind_desc { uint8_t first, info; };
+struct bd_kind_desc { uint8_t first, info, name; };
 
 static const bd_field_desc BD_FIELDS[] BD_ROM = {
   {BD_F_U8, offsetof(bd_hello_t, proto), 255}, /* HELLO.proto */
@@ -115,26 +115,40 @@ static const bd_field_desc BD_FIELDS[] BD_ROM = {
   {BD_F_U8, offsetof(bd_nak_t, exp), 255}, /* NAK.exp */
 };
 static const bd_kind_desc BD_KINDS[BD_KIND_COUNT] BD_ROM = {
-  {0, 20}, /* HELLO */
-  {20, 2 | BD_K_RELIABLE}, /* BTN */
-  {22, 2 | BD_K_RELIABLE}, /* KEY */
-  {24, 13}, /* PONG */
-  {37, 1 | BD_K_DEVICE_DECODES}, /* WHO */
-  {38, 0 | BD_K_DEVICE_DECODES}, /* PING */
-  {38, 0 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* CLR */
-  {38, 3 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* TXT */
-  {41, 3 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* CUR */
-  {44, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* BL */
-  {45, 2 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* GLY */
-  {47, 2 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* TONE */
-  {49, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* LED */
-  {50, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES}, /* SETID */
-  {51, 0 | BD_K_DEVICE_DECODES}, /* ACK */
-  {51, 2 | BD_K_DEVICE_DECODES}, /* NAK */
+  {0, 20, 0}, /* HELLO */
+  {20, 2 | BD_K_RELIABLE, 6}, /* BTN */
+  {22, 2 | BD_K_RELIABLE, 10}, /* KEY */
+  {24, 13, 14}, /* PONG */
+  {37, 1 | BD_K_DEVICE_DECODES, 19}, /* WHO */
+  {38, 0 | BD_K_DEVICE_DECODES, 23}, /* PING */
+  {38, 0 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 28}, /* CLR */
+  {38, 3 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 32}, /* TXT */
+  {41, 3 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 36}, /* CUR */
+  {44, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 40}, /* BL */
+  {45, 2 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 43}, /* GLY */
+  {47, 2 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 47}, /* TONE */
+  {49, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 52}, /* LED */
+  {50, 1 | BD_K_RELIABLE | BD_K_DEVICE_DECODES, 56}, /* SETID */
+  {51, 0 | BD_K_DEVICE_DECODES, 62}, /* ACK */
+  {51, 2 | BD_K_DEVICE_DECODES, 66}, /* NAK */
 };
 static const char BD_NAMES[] BD_ROM = "HELLO\0BTN\0KEY\0PONG\0WHO\0PING\0CLR\0TXT\0CUR\0BL\0GLY\0TONE\0LED\0SETID\0ACK\0NAK";
 static const char BD_ENUM_CODES[] BD_ROM = "pi0201duhpebwuolbclkfteo";
 static const uint32_t BD_POW10[9] BD_ROM = {1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL, 1000UL, 100UL, 10UL};
+/* The kind a name s[0..n) can be:
+ * BD_KIND_HASH[(uint8_t)(s[0] * BD_KIND_HASH_A + s[1] * BD_KIND_HASH_B + n) & (BD_KIND_HASH_SIZE - 1)]
+ * (0xFF: none), among the kinds this build decodes; the name itself is compared after. */
+#if defined(BD_ALL_KINDS)
+#define BD_KIND_HASH_A 9
+#define BD_KIND_HASH_B 17
+#define BD_KIND_HASH_SIZE 32
+static const uint8_t BD_KIND_HASH[BD_KIND_HASH_SIZE] BD_ROM = {0x09, 0xFF, 0x00, 0x08, 0x0C, 0x0D, 0xFF, 0xFF, 0xFF, 0x01, 0x06, 0xFF, 0xFF, 0x05, 0x0A, 0x07, 0xFF, 0xFF, 0x0F, 0x03, 0xFF, 0xFF, 0xFF, 0x0B, 0xFF, 0xFF, 0x04, 0x02, 0xFF, 0xFF, 0xFF, 0x0E};
+#else
+#define BD_KIND_HASH_A 13
+#define BD_KIND_HASH_B 15
+#define BD_KIND_HASH_SIZE 16
+static const uint8_t BD_KIND_HASH[BD_KIND_HASH_SIZE] BD_ROM = {0x09, 0xFF, 0x0A, 0xFF, 0xFF, 0x08, 0x04, 0x0D, 0x0F, 0x0B, 0x0C, 0x05, 0xFF, 0x0E, 0x06, 0x07};
+#endif
 
 /* ---- The field types each build reads and writes: the code of the others is left out ---- */
 #if defined(BD_ALL_KINDS)

@@ -224,6 +224,14 @@ struct bd_msg_t {
  * could be read, else 0. A kind this build does not decode is BD_REJECT_KIND.
  */
 bd_reject_t bd_decode(const char *line, bd_len_t len, bd_msg_t *out);
+/*
+ * The same for a receiver that computes the CRC as the bytes come in: `crc`
+ * is the CRC-16 (bd_crc16_update from 0xFFFF) of the bytes before the
+ * line's last "*" (any value when it has none: it is then rejected before
+ * the CRC counts). Accepts and rejects exactly the lines bd_decode() does,
+ * for the same reasons.
+ */
+bd_reject_t bd_decode_crc(const char *line, bd_len_t len, uint16_t crc, bd_msg_t *out);
 
 /* True for kinds that carry a seq 1..255 and are acknowledged. */
 bool bd_kind_reliable(bd_kind_t kind);

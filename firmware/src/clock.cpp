@@ -33,8 +33,3 @@ uint16_t clock_ms16(void) {
 
 // The low byte (the AVR is little-endian) is read in one go: no need to hold the interrupt off.
 uint8_t clock_ms8(void) { return *(volatile uint8_t *)&ms; }
-
-uint8_t clock_ticks_since(uint8_t tick) {
-  uint8_t now = TCNT0;
-  return now >= tick ? now - tick : (uint8_t)(now + TICKS_PER_MS - tick);
-}

@@ -14,12 +14,9 @@ void clock_begin(void);
 uint32_t clock_ms(void);
 uint16_t clock_ms16(void);
 uint8_t clock_ms8(void);
-// The 4 µs step within the current millisecond, 0..249 (TIMER0's count): for
-// waits of tens of µs without blocking (see clock_ticks_since).
+// The 4 µs step within the current millisecond, 0..249 (TIMER0's count): with
+// clock_ms8(), for waits of a few ms without blocking (the LCD's clear).
 static inline uint8_t clock_tick(void);
-// 4 µs steps since `tick` (a clock_tick() value), counted modulo 1 ms: exact
-// for waits under 1 ms; a longer one reads short, so a wait ends a bit late.
-uint8_t clock_ticks_since(uint8_t tick);
 
 static inline uint8_t clock_tick(void) { return TCNT0; }
 

@@ -1,5 +1,9 @@
 // botduino firmware: buttons (digital, or on an analog resistor ladder) and
-// a matrix keypad, scanned every 1 ms, each key debounced on its own.
+// a matrix keypad, each key debounced on its own. Looked at on every pass of
+// the main loop (digital pins, the keypad's columns with every row low, the
+// ladder's latest ADC conversion, which never waits for the ADC), so that a
+// change is noticed within a pass (a ladder: within two 104 µs conversions);
+// evaluated in full on a change and once a millisecond.
 //
 // Debounce on the leading edge: a change is reported at once, then further
 // changes of that key are ignored for BD_DEBOUNCE_MS. A key still down

@@ -16,14 +16,18 @@
 #define LCD_FUNCTION_4BIT 0x20  // | 8 two lines
 #define LCD_SET_CGRAM 0x40
 #define LCD_SET_DDRAM 0x80
-// Microseconds an instruction or character keeps the controller busy
-// (37 µs rated, with a margin; on the parallel bus waited for between the
-// bytes of a burst, else without blocking; through the backpack the bus
-// itself takes longer); a clear takes 1.52 ms (waited for without blocking,
-// on the clock's 4 µs steps: 1.6 ms).
-#define LCD_BUSY_US 45
+// Microseconds an instruction or character keeps the controller busy: 37 µs
+// rated (HD44780U datasheet, at its typical 270 kHz clock), + 3 µs (8 %), from
+// the latch of a byte's second half to that of the next byte's first half. On
+// the parallel bus it is timed on TIMER1 to the 0.5 µs (waited for between the
+// bytes of a burst, else without blocking); through the backpack the bus
+// itself takes longer. A clear (or home) takes 1.52 ms,
+// waited for without blocking: 1.6 ms (through the backpack on the clock's
+// 4 µs steps, from when the bus has sent it).
+#define LCD_BUSY_US 40
 #define LCD_BUSY_CLEAR_US 2000
-#define LCD_CLEAR_STEPS 400
+#define LCD_CLEAR_US 1600
+#define LCD_CLEAR_STEPS (LCD_CLEAR_US / 4)
 
 // The queue: records of [n, n bytes] (characters, n = 1..63), or
 // [Q_CMD, instruction], or [Q_BACKLIGHT, on].
@@ -31,14 +35,16 @@
 #define Q_CMD 0x80
 #define Q_BACKLIGHT 0x81
 static uint8_t q[Q_SIZE];
-static uint8_t q_head, q_tail;        // free-running; head - tail is the fill
-static uint8_t q_run;                 // characters left in the record being written
+static uint8_t q_head, q_tail;  // free-running; head - tail is the fill
+static uint8_t q_run;           // characters left in the record being written
+#if BD_LCD_I2C
 static uint8_t clear_ms, clear_tick;  // clock_ms8() and clock_tick() when the running clear reached the LCD
 // A clear is sent on the bus, then runs 1.52 ms in the LCD; nothing is written meanwhile.
 #define CLEAR_NONE 0
 #define CLEAR_SENDING 1
 #define CLEAR_RUNNING 2
 static uint8_t clear_state;
+#endif
 
 static uint8_t cursor_mode;  // 0 off, 1 underline, 2 blinking block
 static uint8_t cursor_addr;  // DDRAM address of the cursor
@@ -95,40 +101,76 @@ static void bus_backlight(uint8_t on) {
 static void bus_begin(void) { twi_begin(BD_LCD_I2C_HZ, BD_LCD_I2C_ADDR); }
 
 #else
-static void bus_nibble(uint8_t nibble) {
+#define PORT_OF_(p, b) PORT##p
+#define PORT_OF(pin) PORT_OF_(pin)
+#define PIN_OF_(p, b) PIN##p
+#define PIN_OF(pin) PIN_OF_(pin)
+#define BIT_OF_(p, b) b
+#define BIT_OF(pin) BIT_OF_(pin)
+// D4–D7 on four consecutive bits of one port, in order (the shield: PD4–PD7)?
+#define DATA_IN_ONE_PORT                                                                       \
+  (&PORT_OF(BD_LCD_D4) == &PORT_OF(BD_LCD_D5) && &PORT_OF(BD_LCD_D4) == &PORT_OF(BD_LCD_D6) && \
+   &PORT_OF(BD_LCD_D4) == &PORT_OF(BD_LCD_D7) && BIT_OF(BD_LCD_D5) == BIT_OF(BD_LCD_D4) + 1 && \
+   BIT_OF(BD_LCD_D6) == BIT_OF(BD_LCD_D4) + 2 && BIT_OF(BD_LCD_D7) == BIT_OF(BD_LCD_D4) + 3)
+
+static void nibble_out(uint8_t nibble) {
+  if (DATA_IN_ONE_PORT) {
+    // the data bits that differ, toggled through PINx in one write: the port's other bits are
+    // never written, even if an interrupt changes one of them meanwhile
+    uint8_t mask = (uint8_t)(0x0F << BIT_OF(BD_LCD_D4));
+    PIN_OF(BD_LCD_D4) = (uint8_t)((PORT_OF(BD_LCD_D4) ^ (uint8_t)(nibble << BIT_OF(BD_LCD_D4))) & mask);
+    return;
+  }
   BD_WRITE(BD_LCD_D4, nibble & 1);
   BD_WRITE(BD_LCD_D5, nibble & 2);
   BD_WRITE(BD_LCD_D6, nibble & 4);
   BD_WRITE(BD_LCD_D7, nibble & 8);
+}
+
+// E high for 1 µs, then low: its falling edge latches the nibble.
+static void bus_nibble(uint8_t nibble) {
+  nibble_out(nibble);
   BD_HIGH(BD_LCD_EN);
   _delay_us(1);
   BD_LOW(BD_LCD_EN);
-  _delay_us(1);
 }
 
-// The controller is busy for LCD_BUSY_US after each byte, timed on TIMER0:
-// lcd_poll waits out the rest of it within a burst, else returns at once.
-#define LCD_BUSY_TICKS ((LCD_BUSY_US + 3) / 4 + 1)  // 4 µs ticks, + the one partly gone
-static uint8_t written_at;  // clock_tick() of the last byte, while busy
-static bool busy;
+// The controller is busy for LCD_BUSY_US after each byte (a clear or a home,
+// instructions 1 to 3: LCD_CLEAR_US), from the latch of its second half;
+// timed on TIMER1, free-running at 0.5 µs a count. lcd_poll waits out the
+// rest of it within a burst, else returns at once; the next byte's first
+// half is put on the bus early, and E falls when the time is up.
+#define COUNTS_PER_US (F_CPU / 8 / 1000000UL)
+#define LCD_BUSY_COUNTS (LCD_BUSY_US * COUNTS_PER_US + 1)  // + 1: the count partly gone at the latch
+#define LCD_CLEAR_COUNTS (LCD_CLEAR_US * COUNTS_PER_US)
+#define LCD_EARLY_COUNTS (10 * COUNTS_PER_US)  // a byte starts this early, and waits the rest at E
+static uint16_t written_at;   // TCNT1 at the latch of the last byte
+static uint16_t busy_counts;  // how long it keeps the controller busy; 0 once that is over
 
 static void bus_byte(uint8_t v, uint8_t rs) {
   BD_WRITE(BD_LCD_RS, rs);
-  bus_nibble(v >> 4);
+  nibble_out(v >> 4);
+  BD_HIGH(BD_LCD_EN);
+  _delay_us(1);
+  while ((uint16_t)(TCNT1 - written_at) < busy_counts) {
+  }
+  BD_LOW(BD_LCD_EN);
   bus_nibble(v & 0x0F);
-  written_at = clock_tick();
-  busy = true;
+  written_at = TCNT1;
+  busy_counts = !rs && v <= 3 ? LCD_CLEAR_COUNTS : LCD_BUSY_COUNTS;
 }
 
 static void bus_poll(void) {}
 
+// True when the next byte may start: the controller is done, or nearly.
 static bool bus_ready(void) {
-  if (busy && clock_ticks_since(written_at) < LCD_BUSY_TICKS) return false;
-  busy = false;
-  return true;
+  uint16_t gone = TCNT1 - written_at;
+  if (gone >= busy_counts) {
+    busy_counts = 0;
+    return true;
+  }
+  return (uint16_t)(busy_counts - gone) <= LCD_EARLY_COUNTS;
 }
-
-static bool bus_done(void) { return bus_ready(); }
 
 static void bus_flush(void) {
   while (!bus_ready()) {
@@ -144,6 +186,7 @@ static void bus_backlight(uint8_t on) {
 }
 
 static void bus_begin(void) {
+  TCCR1B = _BV(CS11);  // TIMER1 free-running (normal mode, TCCR1A = 0) at F_CPU / 8
   BD_OUTPUT(BD_LCD_RS);
   BD_OUTPUT(BD_LCD_EN);
   BD_OUTPUT(BD_LCD_D4);
@@ -251,14 +294,15 @@ static uint8_t take(void) {
   return b;
 }
 
-// Parallel bus: bytes written back to back in one call (each 45 µs, waited
-// for here), then back to the main loop: ~50 µs a character, and at most
+// Parallel bus: bytes written back to back in one call (each 40 µs, waited
+// for here), then back to the main loop: ~45 µs a character, and at most
 // ~0.2 ms away from the serial line and the inputs.
 #define LCD_BURST 4
 
 void lcd_poll(void) {
   bus_poll();
   for (uint8_t n = 0;; n++) {
+#if BD_LCD_I2C
     if (clear_state == CLEAR_SENDING) {
       if (!bus_done()) return;
       // the step before the millisecond: a tick interrupt between the two reads makes the start read late, never early
@@ -273,13 +317,14 @@ void lcd_poll(void) {
       if (ms < 8 && (int16_t)(ms * 250) + steps < LCD_CLEAR_STEPS) return;
       clear_state = CLEAR_NONE;
     }
-    if (q_head == q_tail) return;
+#endif
+    if (q_head == q_tail) return (void)bus_ready();  // (forgets a wait that is over before TIMER1 wraps)
     if (!bus_ready()) {
 #if BD_LCD_I2C
       return;
 #else
-      if (n >= LCD_BURST) return;
-      bus_flush();  // the rest of the last byte's 45 µs
+      if (n >= LCD_BURST || busy_counts > LCD_BUSY_COUNTS) return;  // a clear: not waited for here
+      bus_flush();                                                  // the rest of the last byte's 40 µs
 #endif
     }
     uint8_t b = take();
@@ -297,6 +342,8 @@ void lcd_poll(void) {
       b = take();
     }
     bus_byte(b, rs);
+#if BD_LCD_I2C
     if (!rs && b == LCD_CLEAR) clear_state = CLEAR_SENDING;
+#endif
   }
 }

@@ -30,7 +30,7 @@ void lcd_cursor(uint8_t mode, uint8_t row, uint8_t col);
 void lcd_glyph(uint8_t slot, const uint8_t rows[8]);
 void lcd_backlight(bool on);
 // Writes queued bytes while the LCD (or the I2C queue) takes them; waits
-// only the 45 µs between the bytes of a parallel burst.
+// only the 40 µs between the bytes of a parallel burst.
 void lcd_poll(void);
 
 #endif

@@ -33,6 +33,9 @@ static char line[BD_MAX_HOST_FRAME + 1];  // + a "\r" before the "\n"
 static uint8_t line_len;
 static bool line_long;   // longer than the buffer: skipped up to its "\n"
 static bool line_ready;  // complete, waiting for room in the LCD queue
+// The line's CRC, computed as its bytes come in, and its value before the
+// last "*" so far: what bd_decode_crc takes, so no CRC is left for the end.
+static uint16_t line_crc = 0xFFFF, line_crc_star;
 
 static uint8_t rx_expected = 1;  // seq of the host's next reliable frame
 static uint16_t rejects[BD_REJECT_REASONS];
@@ -64,14 +67,21 @@ static void send_hello(void) {
   h.rows = BD_LCD_ROWS;
   h.lcd = BD_LCD_I2C ? BD_HELLO_LCD_I2C : BD_HELLO_LCD_PARALLEL;
   h.rom = BD_LCD_ROM;
-  h.buttons_len = COPY_P(h.buttons, BD_BUTTON_NAMES);
-  h.keys_len = COPY_P(h.keys, BD_KEYPAD_LAYOUT);
-  h.kcols = BD_KEYPAD_NCOLS;
-  h.rx = BD_RX_RING;
-  h.mfl = BD_MAX_HOST_FRAME;
-  h.backlight = BD_LCD_HAS_BACKLIGHT;
-  h.buzzer = BD_HAS_BUZZER;
-  h.led = BD_HAS_LED;
+  // The fields from `buttons_len` on lie past the 63 bytes an AVR store reaches from the
+  // frame pointer: written through a pointer to them (opaque to the optimizer), one
+  // instruction each instead of five.
+  uint8_t *t = &h.buttons_len;
+  __asm__("" : "+b"(t));
+#define FAR(f) (*(__typeof__(h.f) *)(t + (offsetof(bd_hello_t, f) - offsetof(bd_hello_t, buttons_len))))
+  FAR(buttons_len) = COPY_P(&FAR(buttons), BD_BUTTON_NAMES);
+  FAR(keys_len) = COPY_P(&FAR(keys), BD_KEYPAD_LAYOUT);
+  FAR(kcols) = BD_KEYPAD_NCOLS;
+  FAR(rx) = BD_RX_RING;
+  FAR(mfl) = BD_MAX_HOST_FRAME;
+  FAR(backlight) = BD_LCD_HAS_BACKLIGHT;
+  FAR(buzzer) = BD_HAS_BUZZER;
+  FAR(led) = BD_HAS_LED;
+#undef FAR
   bd_send_hello(uart_write, 0, &h);
 }
 
@@ -102,7 +112,7 @@ static void reject(bd_reject_t why, uint8_t seq) {
 
 static void handle_line(const char *text, uint8_t len) {
   bd_msg_t msg;
-  bd_reject_t r = bd_decode(text, len, &msg);
+  bd_reject_t r = bd_decode_crc(text, len, line_crc_star, &msg);
   if (r != BD_OK) return reject(r, msg.seq);
   if (!bd_kind_reliable(msg.kind)) return bd_dispatch(&msg);
   uint8_t ahead = seq_ahead(rx_expected, msg.seq);
@@ -125,6 +135,8 @@ static void read_line(void) {
   while (!line_ready && uart_available()) {
     uint8_t c = uart_take();
     if (c != '\n') {
+      if (c == '*') line_crc_star = line_crc;
+      line_crc = bd_crc16_update(line_crc, c);
       if (line_len < sizeof line)
         line[line_len++] = (char)c;
       else
@@ -138,12 +150,15 @@ static void read_line(void) {
       line_len = 0;
     } else if (line_len) {
       line_ready = true;
+      continue;
     }
+    line_crc = 0xFFFF;  // an empty line ("\r\n") or a long one: the next one starts afresh
   }
   if (line_ready && lcd_room()) {
     handle_line(line, line_len);
     line_ready = false;
     line_len = 0;
+    line_crc = 0xFFFF;
   }
 }
 

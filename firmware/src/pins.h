@@ -22,7 +22,7 @@
 #define BD_TOGGLE_(p, b) (PORT##p ^= _BV(b))
 #define BD_IS_LOW(pin) BD_IS_LOW_(pin)
 #define BD_IS_LOW_(p, b) (!(PIN##p & _BV(b)))
-// Keypad rows: idle as inputs with pull-up, driven low while scanned.
+// Keypad rows: driven low, or released (input with pull-up) while another row is scanned.
 #define BD_DRIVE_LOW(pin) BD_DRIVE_LOW_(pin)
 #define BD_DRIVE_LOW_(p, b) (PORT##p &= (uint8_t)~_BV(b), DDR##p |= _BV(b))
 #define BD_RELEASE(pin) BD_RELEASE_(pin)

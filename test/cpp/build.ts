@@ -28,7 +28,8 @@ export interface Build {
 /** Compiles (unless cached) and returns the binary's path; throws with the compiler's output on failure. */
 export function build(b: Build): string {
   const h = createHash('sha256').update(JSON.stringify([b.compiler, b.flags]));
-  for (const f of [...b.sources, resolve(RUNTIME, 'bd_protocol.h'), resolve(CPP, 'bd_harness.h')]) h.update(readFileSync(f));
+  for (const f of [...b.sources, resolve(RUNTIME, 'bd_protocol.h'), resolve(RUNTIME, 'bd_runtime.inc'), resolve(CPP, 'bd_harness.h')])
+    h.update(readFileSync(f));
   const dir = resolve(CACHE, h.digest('hex').slice(0, 16));
   const bin = resolve(dir, b.name);
   if (existsSync(bin)) return bin;

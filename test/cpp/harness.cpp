@@ -8,6 +8,9 @@
  *     "msg" is what the bd_on_* handler received, "line" its re-encoding
  *     with bd_send_* (null when this build has no encoder for the kind)
  *   {"ok":false,"reason":"crc","seq":0}                               rejected
+ * Every line is also decoded with bd_decode_crc(), given the CRC a receiver
+ * computes as the bytes come in; where it differs from bd_decode() in any
+ * way, the answer is {"ok":false,"reason":"bd_decode_crc differs","seq":0}.
  * Built for the host by test/cpp/build.ts, with or without -DBD_ALL_KINDS.
  */
 #include <stdio.h>
@@ -47,6 +50,20 @@ int main() {
       msg.seq = 0;
     else
       r = bd_decode(frame, (bd_len_t)n, &msg);
+    /* the receiver's way: the CRC as the bytes come in, as it was before the last "*" */
+    uint16_t running = 0xFFFF, star = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (frame[i] == '*') star = running;
+      running = bd_crc16_update(running, (uint8_t)frame[i]);
+    }
+    bd_msg_t msg2;
+    memset(&msg2, 0xA5, sizeof msg2);
+    bd_reject_t r2 = n > (bd_len_t)-1 ? BD_REJECT_LONG : bd_decode_crc(frame, (bd_len_t)n, star, &msg2);
+    if (n > (bd_len_t)-1) msg2.seq = 0;
+    if (r2 != r || msg2.seq != msg.seq || (r == BD_OK && memcmp(&msg, &msg2, sizeof msg) != 0)) {
+      printf("{\"ok\":false,\"reason\":\"bd_decode_crc differs\",\"seq\":0}\n");
+      continue;
+    }
     if (r != BD_OK) {
       printf("{\"ok\":false,\"reason\":\"%s\",\"seq\":%u}\n", REASONS[r], msg.seq);
       continue;

@@ -7,7 +7,9 @@
  *   odd:  "*" and the correct CRC are appended first, so the fuzzer
  *         explores the field checks instead of stopping at the CRC.
  * Oracle: whatever bd_decode accepts must re-encode, through the public
- * bd_send_* functions, to exactly the same line (terminator aside).
+ * bd_send_* functions, to exactly the same line (terminator aside); and
+ * bd_decode_crc, given the CRC a receiver computes as the bytes come in,
+ * must accept and reject exactly as bd_decode does, with the same message.
  * Sanitizers (address, undefined) catch reads past the line or the tables.
  *
  * Build and run by hand:
@@ -46,8 +48,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(exact, line, n);
   free(line);
 
-  bd_msg_t msg;
+  bd_msg_t msg, msg2;
+  memset(&msg, 0xA5, sizeof msg);
+  memset(&msg2, 0xA5, sizeof msg2);
   bd_reject_t r = n > BD_MAX_RX_FRAME + 2 ? BD_REJECT_LONG : bd_decode(exact, (bd_len_t)n, &msg);
+  uint16_t running = 0xFFFF, star = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (exact[i] == '*') star = running;
+    running = bd_crc16_update(running, (uint8_t)exact[i]);
+  }
+  bd_reject_t r2 = n > BD_MAX_RX_FRAME + 2 ? BD_REJECT_LONG : bd_decode_crc(exact, (bd_len_t)n, star, &msg2);
+  if (r2 != r || msg2.seq != msg.seq || (r == BD_OK && memcmp(&msg, &msg2, sizeof msg) != 0)) abort();
   if (r == BD_OK) {
     bd_dispatch(&msg);
     if (bdh_dispatched != msg.kind) abort();

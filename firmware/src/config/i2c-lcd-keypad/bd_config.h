@@ -40,6 +40,7 @@
 #define BD_NUM_BUTTONS 2
 #define BD_BUTTON_NAMES "NEW,SEND"
 /* Digital buttons to ground, internal pull-up: X(index, port, bit) */
+#define BD_NUM_DIGITAL_BUTTONS 2
 #define BD_DIGITAL_BUTTONS(X) \
   X(0, B, 2) \
   X(1, B, 3)

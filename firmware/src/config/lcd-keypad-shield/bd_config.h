@@ -45,6 +45,7 @@
 #define BD_NUM_BUTTONS 5
 #define BD_BUTTON_NAMES "RIGHT,UP,DOWN,LEFT,SELECT"
 /* Digital buttons to ground, internal pull-up: X(index, port, bit) */
+#define BD_NUM_DIGITAL_BUTTONS 0
 #define BD_DIGITAL_BUTTONS(X)
 /* ADC channels read for ladders: X(slot, channel) */
 #define BD_NUM_LADDER_CHANNELS 1
