@@ -106,6 +106,7 @@ describe('a board that browns out on the simulated board', () => {
     link.show(f);
     await until('the screen', () => board.lcd.text().join('|') === f.rows.join('|'));
     const pings = link.stats().pingsSent;
+    const duplicates = link.stats().duplicates; // a retransmit racing its ACK may count one before
 
     hook.armed = true;
     board.reset();
@@ -117,7 +118,7 @@ describe('a board that browns out on the simulated board', () => {
     expect(hook.garbled).toBe(1);
     expect(inputs.slice(2).map((e) => e.type === 'button' && `${e.action} ${e.button}`)).toEqual(['down SELECT', 'up SELECT']);
     expect(link.stats().pingsSent).toBeGreaterThan(pings); // the question the duplicate asked
-    expect(link.stats().duplicates).toBe(0);
+    expect(link.stats().duplicates).toBe(duplicates); // the new boot's events were not taken for old ones
     await until('the LCD to be redrawn', () => board.lcd.text().join('|') === f.rows.join('|'));
   }, 60_000);
 });
