@@ -51,15 +51,31 @@ describe('a board that browns out on the simulated board', () => {
     unregisterSimBoard(PATH);
   });
 
-  it('is noticed though its boot HELLO is garbled: the LCD is redrawn and the next key press arrives', async () => {
+  /** The shield on the simulated line, a HELLO garbler armed on demand, and a link online to it. */
+  async function online(pingIntervalMs: number) {
     const board = createPresetBoard('lcd-keypad-shield');
     const hook = garbleNextHello();
     board.serial.fault = hook;
     registerSimBoard(PATH, board, { run: 'realtime' });
-    link = new DeviceLink({ path: PATH, binding: SimBinding, pingIntervalMs: 200 });
+    const l = new DeviceLink({ path: PATH, binding: SimBinding, pingIntervalMs });
+    link = l;
     const inputs: InputEvent[] = [];
-    link.on('input', (e) => inputs.push(e));
-    await link.start();
+    l.on('input', (e) => inputs.push(e));
+    await l.start();
+    return { board, hook, inputs, link: l };
+  }
+
+  /** Shows a screen the firmware's boot will clear, and waits until the LCD has it. */
+  async function showBefore(l: DeviceLink, board: ReturnType<typeof createPresetBoard>) {
+    const f = blankFrame(16, 2);
+    f.rows = ['Before the'.padEnd(16), 'brownout'.padEnd(16)];
+    l.show(f);
+    await until('the screen', () => board.lcd.text().join('|') === f.rows.join('|'));
+    return f;
+  }
+
+  it('is noticed though its boot HELLO is garbled: the LCD is redrawn and the next key press arrives', async () => {
+    const { board, hook, inputs, link } = await online(200);
 
     // A few events first, so that the board's seq is well past 1.
     for (const [i, name] of ['UP', 'DOWN', 'LEFT'].entries()) {
@@ -67,10 +83,7 @@ describe('a board that browns out on the simulated board', () => {
       await until(`${name} down and up`, () => inputs.length === 2 * (i + 1));
     }
     expect(inputs).toHaveLength(6);
-    const f = blankFrame(16, 2);
-    f.rows = ['Before the'.padEnd(16), 'brownout'.padEnd(16)];
-    link.show(f);
-    await until('the screen', () => board.lcd.text().join('|') === f.rows.join('|'));
+    const f = await showBefore(link, board);
 
     const duplicates = link.stats().duplicates; // a retransmit racing its ACK may count one before
     hook.armed = true;
@@ -87,24 +100,14 @@ describe('a board that browns out on the simulated board', () => {
   }, 60_000);
 
   it('does not lose a press made before the link hears of the reset: its seq looks old, so the link asks the boot counter before it acknowledges', async () => {
-    const board = createPresetBoard('lcd-keypad-shield');
-    const hook = garbleNextHello();
-    board.serial.fault = hook;
-    registerSimBoard(PATH, board, { run: 'realtime' });
     // no heartbeat in the test's time: only the duplicate can make the link ask
-    link = new DeviceLink({ path: PATH, binding: SimBinding, pingIntervalMs: 600_000 });
-    const inputs: InputEvent[] = [];
-    link.on('input', (e) => inputs.push(e));
-    await link.start();
+    const { board, hook, inputs, link } = await online(600_000);
 
     // Two events (seq 1 and 2): the link expects 3. After the reset the board numbers from 1 again, and the
     // link's cumulative ACK of a "duplicate" 2 would match the new press's release and drop both.
     board.press('UP', { holdMs: 40 });
     await until('UP down and up', () => inputs.length === 2);
-    const f = blankFrame(16, 2);
-    f.rows = ['Before the'.padEnd(16), 'brownout'.padEnd(16)];
-    link.show(f);
-    await until('the screen', () => board.lcd.text().join('|') === f.rows.join('|'));
+    const f = await showBefore(link, board);
     const pings = link.stats().pingsSent;
     const duplicates = link.stats().duplicates; // a retransmit racing its ACK may count one before
 
