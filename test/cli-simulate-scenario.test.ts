@@ -10,13 +10,13 @@ const dir = mkdtempSync(join(tmpdir(), 'botduino-scenario-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-async function simulate(preset: string, scenario: string) {
+async function simulate(preset: string, scenario: string, args: string[] = []) {
   const script = join(dir, `s${n++}.jsonl`);
   writeFileSync(script, scenario);
   let stdout = '';
   let stderr = '';
   const t0 = Date.now();
-  const code = await main(['simulate', '--preset', preset, '--script', script], {
+  const code = await main(['simulate', '--preset', preset, '--script', script, ...args], {
     env: {
       PATH: process.env.PATH,
       HOME: dir,
@@ -91,4 +91,26 @@ describe('snapshots on the I2C preset', () => {
     for (const s of welcome)
       expect(s.rows).toEqual(['Hello! I am the     ', 'botduino demo bot.  ', 'What would you      ', 'like?              ▼']);
   }, 60_000);
+});
+
+describe('a board slowed down', () => {
+  it('types the same letter at a sixth of real speed: multi-tap keeps the board’s time, not the wall clock’s', async () => {
+    // "h" is two presses of 4, 200 ms apart on the board: 1.2 s of wall time at a sixth of real speed,
+    // past the 1 s multi-tap timeout if the bridge counted in wall time ("g", then "g" again)
+    const r = await simulate('i2c-lcd-keypad', '{"at": 1500, "tap": "*"}\n{"after": 200, "type": "h"}\n', [
+      '--duration',
+      '2400',
+      '--slowdown',
+      '6',
+    ]);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(r.snapshots.at(-1)!.rows.slice(2)).toEqual(['Message:         abc', 'h                   ']);
+    expect(r.snapshots.at(-1)!.t).toBeLessThanOrEqual(2400);
+  }, 120_000);
+
+  it('says what a slowdown below 1 is not', async () => {
+    const r = await simulate('i2c-lcd-keypad', '{"at": 100}\n', ['--slowdown', '0.5']);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toContain('--slowdown 0.5 is not a slowdown: give a number from 1 (real speed) up');
+  });
 });

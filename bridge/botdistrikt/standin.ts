@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { PushSource } from '../chat/replies.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface StandInOptions {
   /** Port; default 0 (a free one). */
@@ -33,6 +34,8 @@ export interface StandInOptions {
   webhookUrl?: string;
   /** Delay before the live agent answers "Talk to a human"; default 3000 ms. */
   pushDelayMs?: number;
+  /** The clock the live agent's delay runs on (a simulated board's, in `botduino simulate`); default the system's. */
+  clock?: Clock;
   /**
    * Treat a webchat_id it has not seen as registered (default false). The
    * demo bot keeps no users between runs while the state file does; with
@@ -117,7 +120,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const users = new Map<string, Obj>();
   const faults: { fault: Fault; endpoint: 'user' | 'message' | 'any' }[] = [];
   const pending = new Set<Promise<unknown>>();
-  const timers = new Set<NodeJS.Timeout>();
+  const clock = opts.clock ?? systemClock;
+  const timers = new Set<unknown>();
   const sockets = new Set<Socket>();
   let guestNo = 51000;
 
@@ -262,7 +266,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   }
 
   function schedule(webchatId: string) {
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       timers.delete(t);
       track(api.push(webchatId, [{ type: 'text', text: 'Hi, this is Ana from the team. How can I help you today?' }], 'human', 'agent-7'));
     }, pushDelayMs);
@@ -333,7 +337,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       }
     },
     close: async () => {
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) clock.clearTimeout(t);
       timers.clear();
       await Promise.allSettled([...pending]);
       await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import { BotDistriktClient } from '../botdistrikt/client.js';
 import { assertDomain } from '../botdistrikt/domain.js';
 import { startStandIn, type StandIn } from '../botdistrikt/standin.js';
 import { Users } from '../botdistrikt/users.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../../common/errors.js';
 import type { Logger } from '../log.js';
@@ -44,11 +45,15 @@ export function realBot(config: Config, logger: Logger): Bot {
   return { client, users, label: 'BotDistrikt', newConversation: bd.kiosk.newConversation, close: async () => {} };
 }
 
-/** Starts the local demo bot; its pushes ("Talk to a human") go to `webhookUrl`. */
-export async function demoBot(config: Config, logger: Logger, webhookUrl?: string, pushDelayMs = 3000): Promise<Bot> {
+/**
+ * Starts the local demo bot; its pushes ("Talk to a human") go to `webhookUrl`.
+ * `clock`: what the live agent's delay and the client's timeouts run on (a
+ * simulated board's, so that a scenario plays the same on a loaded machine).
+ */
+export async function demoBot(config: Config, logger: Logger, webhookUrl?: string, pushDelayMs = 3000, clock?: Clock): Promise<Bot> {
   const appId = '1';
   const domain = `https://${randomBytes(6).toString('hex')}.demo.botduino.invalid`;
-  const standIn = await startStandIn({ appId, domain, webhookUrl, pushDelayMs, registerOnSight: true });
+  const standIn = await startStandIn({ appId, domain, webhookUrl, pushDelayMs, registerOnSight: true, clock });
   const users = new Users({ stateDir: join(config.stateDir, 'demo') });
   const client = new BotDistriktClient({
     appId,
@@ -56,6 +61,7 @@ export async function demoBot(config: Config, logger: Logger, webhookUrl?: strin
     baseUrl: standIn.baseUrl,
     serviceName: 'the demo bot',
     logger: logger.child('demo-bot'),
+    clock,
   });
   return { client, users, label: 'demo bot', newConversation: true, standIn, close: () => standIn.close() };
 }

@@ -107,6 +107,11 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
           .option('duration', { type: 'number', describe: 'Stop after this many ms of simulated time' })
           .option('demo', { type: 'boolean', describe: 'Use the local demo bot even when BotDistrikt is configured' })
           .option('agent-delay', { type: 'number', default: 3000, describe: 'Demo bot: ms before the "live agent" answers' })
+          .option('slowdown', {
+            type: 'number',
+            describe:
+              'Run the board at 1/N of real speed (the bridge keeps the board’s time): watch a redraw happen, or check that nothing depends on the machine’s speed',
+          })
           .option('rom', {
             type: 'string',
             choices: ['A00', 'A02'] as const,
@@ -138,6 +143,7 @@ export async function main(args: string[], io: CliIO = {}): Promise<number> {
             stdin: io.stdin,
             pty: a.pty,
             rom: a.rom as 'A00' | 'A02' | undefined,
+            slowdown: a.slowdown,
           }),
         );
       },

@@ -14,7 +14,7 @@ import type { Config } from '../config.js';
 import { ConfigError, EXIT } from '../../common/errors.js';
 import type { Logger } from '../log.js';
 import type { SimBoard } from '../sim/board.js';
-import { listPresets, simulatePreset } from '../sim/index.js';
+import { CPU_HZ, listPresets, simClock, simulatePreset } from '../sim/index.js';
 import { frameToText } from '../lcd/text-view.js';
 import { demoBot, realBot, type Bot } from './bot.js';
 import { lcdBox } from './lcd-box.js';
@@ -51,6 +51,8 @@ export interface SimulateOptions {
    * is told to render for this ROM instead, and says so in its log.
    */
   rom?: 'A00' | 'A02';
+  /** Run the board at 1/N of real speed; the bridge and the demo bot keep its time. Default 1. */
+  slowdown?: number;
 }
 
 /** Snapshot of the LCD as a person reads it: ROM codes mapped, custom glyphs recognised. */
@@ -81,6 +83,8 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     throw new ConfigError(
       '--rom and --pty do not go together: with --pty the bridge runs elsewhere and renders for the ROM the image reports (A00). Simulate an A02 LCD without --pty.',
     );
+  if (o.slowdown !== undefined && !(Number.isFinite(o.slowdown) && o.slowdown >= 1))
+    throw new ConfigError(`--slowdown ${o.slowdown} is not a slowdown: give a number from 1 (real speed) up, e.g. --slowdown 10.`);
   if (o.pty) return simulateOnPty(o, o.pty, scenarioMode, stdin, eeprom, eepromFile);
 
   let steps: TimedStep[] = [];
@@ -89,7 +93,10 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     steps = parseScenario(text, o.script ?? 'stdin');
   }
 
-  const { board, path, runner } = simulatePreset(o.preset, { eeprom, rom: o.rom });
+  const { board, path, runner } = simulatePreset(o.preset, { eeprom, rom: o.rom, slowdown: o.slowdown });
+  // the bridge and the demo bot keep the board's time: multi-tap, reading time and the live agent's
+  // delay stay where they belong against the board's presses, however loaded the machine is
+  const clock = simClock(board);
   if (board.device.board === 'uno' && board.resetVector === 0)
     logger.warn(
       'Optiboot is not installed, so the simulated Uno starts the firmware straight after a reset instead of spending up to 1.4 s in the bootloader as a real one does: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
@@ -110,7 +117,7 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   };
   if (o.persist !== false) board.on('eeprom', saveEeprom);
   const useDemo = o.demo || !config.botdistrikt;
-  const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000) : realBot(config, logger);
+  const bot: Bot = useDemo ? await demoBot(config, logger, undefined, o.agentDelayMs ?? 3000, clock) : realBot(config, logger);
   const bridge = new Bridge({
     devices: [{ port: path, device: o.preset, ...(o.rom ? { rom: o.rom } : {}) }],
     client: bot.client,
@@ -120,6 +127,7 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     startMessage: config.startMessage,
     webhook: useDemo ? { host: '127.0.0.1', port: 0 } : (config.webhook.enabled ?? false) ? config.webhook : undefined,
     logger,
+    clock,
   });
   let linkState = 'connecting';
   bridge.on('state', ({ state }) => {
@@ -199,8 +207,10 @@ async function simulateOnPty(
 ): Promise<number> {
   const { out } = o;
   const { createPresetBoard } = await import('../sim/presets.js');
+  const { runnerFor } = await import('../sim/runner.js');
   const { exposeOnPty } = await import('../sim/pty.js');
   const board = createPresetBoard(o.preset, { eeprom });
+  if (o.slowdown) runnerFor(board, { slowdown: o.slowdown });
   if (board.device.board === 'uno' && board.resetVector === 0)
     o.logger.warn(
       'Optiboot is not installed, so the simulated Uno cannot be flashed: install it with `sudo apt-get install gcc-avr avr-libc arduino-core-avr`.',
@@ -223,13 +233,14 @@ async function simulateOnPty(
     board.on('change', snapshot);
     snapshot();
     await new Promise<void>((resolve) => {
-      const end = o.durationMs;
-      const tick = end === undefined ? null : setInterval(() => board.nowMs >= end && stop(), 5);
+      let stopped = false;
       const stop = () => {
-        if (tick) clearInterval(tick);
+        if (stopped) return;
+        stopped = true;
         stdin.off('end', stop);
         resolve();
       };
+      if (o.durationMs !== undefined) board.schedule(((o.durationMs - board.nowMs) * CPU_HZ) / 1000, stop);
       stdin.on('end', stop);
       stdin.resume();
     });
@@ -331,29 +342,46 @@ const SETTLED_MS = 40;
 async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<number> {
   const { timeline, endAt } = plan;
   const snapshot = snapshotter(board, out);
+  // every step, settle check and the end are scheduled in the board's own time: a loaded machine
+  // slows the play down but does not move a press against the screen it was written for
+  const at = (t: number, fn: () => void) => board.schedule(((t - board.nowMs) * CPU_HZ) / 1000, fn);
   let changedAt: number | null = null;
-  board.on('change', () => (changedAt = board.nowMs));
+  let checking = false;
+  const settle = () => {
+    checking = false;
+    if (changedAt === null) return;
+    if (board.nowMs - changedAt >= SETTLED_MS) {
+      changedAt = null;
+      snapshot();
+    } else {
+      checking = true;
+      at(changedAt + SETTLED_MS, settle);
+    }
+  };
+  const onChange = () => {
+    changedAt = board.nowMs;
+    if (!checking) {
+      checking = true;
+      at(changedAt + SETTLED_MS, settle);
+    }
+  };
+  board.on('change', onChange);
   snapshot();
-
-  await new Promise<void>((resolve, reject) => {
-    let i = 0;
-    const tick = setInterval(() => {
-      try {
-        while (i < timeline.length && board.nowMs >= timeline[i].t) timeline[i++].act();
-        if (changedAt !== null && board.nowMs - changedAt >= SETTLED_MS) {
-          changedAt = null;
-          snapshot();
-        }
-        if (board.nowMs >= endAt) {
-          clearInterval(tick);
-          resolve();
-        }
-      } catch (e) {
-        clearInterval(tick);
-        reject(e);
-      }
-    }, 2);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      for (const step of timeline)
+        at(step.t, () => {
+          try {
+            step.act();
+          } catch (e) {
+            reject(e as Error);
+          }
+        });
+      at(endAt, resolve);
+    });
+  } finally {
+    board.off('change', onChange);
+  }
   if (changedAt === null || board.nowMs - changedAt >= SETTLED_MS) snapshot();
   return EXIT.ok;
 }

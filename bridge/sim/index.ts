@@ -30,6 +30,8 @@ export interface SimulateOptions {
   eeprom?: Uint8Array;
   /** The simulated LCD's character ROM instead of the preset's (see PresetBoardOptions.rom). */
   rom?: 'A00' | 'A02';
+  /** Realtime at 1/N of real speed (see RunnerOptions.slowdown); default 1. */
+  slowdown?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export function simulatePreset(preset: string, opts: SimulateOptions = {}): { bo
   const path = opts.path ?? `sim:${preset}`;
   const run = opts.run ?? 'realtime';
   registerSimBoard(path, board, { run });
-  const runner = runnerFor(board, { mode: run });
+  const runner = runnerFor(board, { mode: run, slowdown: opts.slowdown });
   runner.start();
   return { board, path, runner };
 }
