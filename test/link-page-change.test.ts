@@ -23,11 +23,11 @@ const OLD = ['Weather: sunny 24C  ', 'Tomorrow: rain      ', 'Wind 12 km/h NW   
 const NEW = ['You said: ping      ', 'Bot: pong, and here ', 'is a longer answer  ', 'that fills the page '];
 
 describe('a page change', () => {
-  it('on a 20×4 starts with CLR, then writes the new rows top to bottom', () => {
+  it('on a 20×4 starts with CLR, then writes the new rows in DDRAM order (0, 2, 1, 3: each continues the last)', () => {
     const cmds = diffScreen(page(20, NEW), shown(20, OLD));
     expect(cmds[0]).toEqual({ kind: 'CLR' });
     const rows = cmds.filter((c) => c.kind === 'TXT').map((c) => (c.kind === 'TXT' ? c.row : -1));
-    expect(rows).toEqual([0, 1, 2, 3]);
+    expect(rows).toEqual([0, 2, 1, 3]);
     // trailing blanks of the new page need no bytes after the clear
     expect(cmds.find((c) => c.kind === 'TXT' && c.row === 0)).toEqual({ kind: 'TXT', row: 0, col: 0, text: 'You said: ping' });
   });
@@ -64,5 +64,25 @@ describe('a page change', () => {
     expect(board.lcd.codeRows()).toEqual(NEW);
     expect(mixed).toEqual([]);
     expect(board.lcd.busyWrites).toBe(0); // the rows waited for the clear's 1.52 ms
+  });
+
+  it('on the I2C preset’s real firmware costs four bus bytes a character and none to set the address', () => {
+    const board = createPresetBoard('i2c-lcd-keypad');
+    const host = new TestHost(board);
+    host.waitFor((m) => m.kind === 'HELLO');
+    const send = (cmds: ReturnType<typeof diffScreen>) => {
+      let last = 0;
+      for (const c of cmds) last = host.send(c as { kind: string });
+      host.waitFor((m) => m.kind === 'ACK' && m.seq === last);
+      board.run(60);
+    };
+    const full = (v: string) => Array.from({ length: 4 }, (_, r) => `${v}${r}`.padEnd(20, v));
+    send(diffScreen(page(20, full('a')), new LcdModel(20, 4)));
+    const before = board.lcdBusBytes!;
+    send(diffScreen(page(20, full('b')), shown(20, full('a'))));
+    expect(board.lcd.codeRows()).toEqual(full('b'));
+    // the clear (4) and 80 characters (4 each): after the clear the address is 0, row 2 goes on from
+    // row 0, row 1 from row 2 (0x27 → 0x40), row 3 from row 1; no "set DDRAM address" (4 each) at all
+    expect(board.lcdBusBytes! - before).toBe(4 + 80 * 4);
   });
 });

@@ -90,7 +90,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * The commands that turn `from` into `want`, in the order they must go:
  * CLR (when the LCD is unknown, or for a page change), changed glyph slots,
- * runs of changed cells per row, rows top to bottom (runs separated by at
+ * runs of changed cells per row, rows in DDRAM order (runs separated by at
  * most `mergeGap` unchanged cells are merged; at most MAX_TEXT codes per
  * TXT), then the cursor, then the backlight. Linear in the number of cells.
  *
@@ -120,7 +120,7 @@ export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): Scr
   }
 
   let wroteText = false;
-  for (let r = 0; r < rows; r++) {
+  for (const r of ddramOrder(rows)) {
     const line = want.rows[r] ?? '';
     const base = r * cols;
     let runStart = -1;
@@ -154,6 +154,16 @@ export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): Scr
 
   if (from.backlight !== want.backlight) out.push({ kind: 'BL', on: want.backlight });
   return out;
+}
+
+/**
+ * Rows in the order of their DDRAM addresses: on 4-row LCDs row 2 continues
+ * row 0 and row 3 continues row 1 (0, 2, 1, 3), so that a firmware sends text
+ * that goes on where the last ended without setting the address again (four
+ * bus bytes an instruction through an I2C backpack).
+ */
+function ddramOrder(rows: number): number[] {
+  return rows === 4 ? [0, 2, 1, 3] : Array.from({ length: rows }, (_, r) => r);
 }
 
 /**

@@ -323,6 +323,11 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     return this.mcu !== null;
   }
 
+  /** Data bytes the firmware wrote to the LCD's I2C backpack since power-up; undefined for a parallel LCD or unpowered. */
+  get lcdBusBytes(): number | undefined {
+    return this.mcu?.pcf?.bytesWritten;
+  }
+
   /** Advances simulated time by `ms` milliseconds, synchronously. */
   run(ms: number): void {
     this.runTo(this.nowCycles + (ms * CPU_HZ) / 1e3);

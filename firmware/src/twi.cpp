@@ -15,11 +15,10 @@
 #define TW_SLA_ACK 0x18
 #define TW_DATA_ACK 0x28
 
-// Bytes waiting to be sent: four LCD bytes through the PCF8574.
+// Bytes waiting to be sent: four LCD bytes through the PCF8574. A
+// transaction runs as long as bytes keep coming (a PCF8574 takes each byte as
+// it comes, however many), and stops when the queue is empty.
 #define TWI_QUEUE 16
-// Bytes in one transaction at most (32 LCD bytes, 11.5 ms at 100 kHz), then
-// stop and start again.
-#define TWI_RUN_MAX 128
 // A transaction with no bus step for this long (ms of clock_ms8) is reset.
 #define TWI_STUCK_MS 3
 
@@ -30,34 +29,33 @@ static volatile uint8_t queue[TWI_QUEUE];
 static volatile uint8_t head, tail;
 static volatile bool busy;      // a transaction is running
 static volatile uint8_t steps;  // bus steps done, to notice a stuck bus
-static uint8_t run;             // bytes sent in this transaction (interrupt only)
 static uint8_t address;         // 7-bit
 static uint8_t seen_steps, seen_at;
 
-// The next bus byte goes out first thing (the bus waits for it), the
-// bookkeeping after.
+// The next bus byte goes out first thing (SCL is held low until it does,
+// so every cycle before it is bus time lost), the bookkeeping after.
 ISR(TWI_vect) {
   uint8_t status = TWSR & 0xF8;
-  steps++;
   if (__builtin_expect(status == TW_DATA_ACK || status == TW_SLA_ACK, 1)) {
     uint8_t t = tail;
-    if (t != head && run < TWI_RUN_MAX) {
+    if (t != head) {
       TWDR = queue[t & (TWI_QUEUE - 1)];
       TWCR = TWCR_NEXT;
       tail = t + 1;
-      run++;
+      steps++;
       return;
     }
   } else if (status == TW_START || status == TW_REP_START) {
     TWDR = address << 1;
     TWCR = TWCR_NEXT;
-    run = 0;
+    steps++;
     return;
   } else {  // no answer, lost arbitration or a bus error: drop what waits
     tail = head;
   }
   TWCR = _BV(TWINT) | _BV(TWSTO) | _BV(TWEN);  // stop, interrupt off
   busy = false;
+  steps++;
 }
 
 void twi_begin(uint32_t hz, uint8_t addr) {

@@ -5,7 +5,7 @@
 //
 // Bytes are queued (twi_put) and sent by the interrupt; bytes queued back to
 // back go out in one transaction (start, address, the bytes, stop), ended when
-// the queue runs dry or after TWI_RUN_MAX bytes. A device that does not answer
+// the queue runs dry. A device that does not answer
 // loses the queued bytes; a bus stuck for ~3 ms is reset: neither ever hangs
 // the firmware.
 #ifndef BD_TWI_H
