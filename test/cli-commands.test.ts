@@ -334,7 +334,7 @@ describe('probe', () => {
 
   it('--save writes the report as JSON, masked, and a second probe reuses the probe user instead of creating one', async () => {
     const env = baseEnv({ BOTDISTRIKT_APP_ID: '42', BOTDISTRIKT_DOMAIN: DOMAIN, BOTDISTRIKT_BASE_URL: standIn.baseUrl });
-    const file = join(mkdtempSync(join(tmpdir(), 'probe-save-')), 'probe.json');
+    const file = join(tmp, 'probe-save.json');
     const before = standIn.users.size;
     const r1 = await cli(['probe', '--save', file], { env });
     expect(r1.code, r1.stderr).toBe(EXIT.ok);

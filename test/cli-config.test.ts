@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/temp.js';
 import { defaultStateDir as stateDefaultStateDir } from '../bridge/botdistrikt/state.js';
 import { didYouMean, readConfigFile, resolveLayers } from '../bridge/config-load.js';
 import { configJsonSchema, loadConfig } from '../bridge/config.js';
@@ -33,7 +34,7 @@ describe('layered configuration', () => {
   });
 
   it('says where a config file stops being JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bd-cfg-'));
+    const dir = tempDir('bd-cfg-');
     const f = join(dir, 'c.json');
     writeFileSync(f, '{\n  "botdistrikt": {\n    "appId": 12,,\n  }\n}');
     expect(() => readConfigFile(f)).toThrow(/not valid JSON at line 3/);
@@ -43,7 +44,7 @@ describe('layered configuration', () => {
 
 describe('unknown keys', () => {
   const write = (value: unknown) => {
-    const dir = mkdtempSync(join(tmpdir(), 'bd-cfg-keys-'));
+    const dir = tempDir('bd-cfg-keys-');
     const f = join(dir, 'botduino.json');
     writeFileSync(f, JSON.stringify(value));
     return f;

@@ -112,7 +112,8 @@ describe('firmware flash', () => {
     const argsFile = join(bin, 'args.txt');
     writeFileSync(
       join(bin, 'pio'),
-      `#!/bin/sh\necho "$@" > "${argsFile}"\necho "$PLATFORMIO_WORKSPACE_DIR" > "${argsFile}.workspace"\nexit ${code}\n`,
+      // records its arguments, its workspace and the files of the project it was given (-d)
+      `#!/bin/sh\necho "$@" > "${argsFile}"\necho "$PLATFORMIO_WORKSPACE_DIR" > "${argsFile}.workspace"\nls "$3" > "${argsFile}.project" 2>&1\nexit ${code}\n`,
     );
     chmodSync(join(bin, 'pio'), 0o755);
     return { bin, argsFile };
@@ -155,7 +156,9 @@ describe('firmware flash', () => {
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const args = readFileSync(argsFile, 'utf8').trim();
     expect(args).toMatch(/^run -d \S+botduino-own-device-\S+ -t upload --upload-port \/dev\/ttyUSB3$/);
-    expect(existsSync(join(args.split(' ')[2], 'platformio.ini'))).toBe(true);
+    expect(readFileSync(`${argsFile}.project`, 'utf8').split('\n')).toContain('platformio.ini');
+    // the generated project (PlatformIO builds in it) is gone once the upload is over
+    expect(existsSync(args.split(' ')[2])).toBe(false);
   });
 
   it('exits 8 when the upload fails, and still gives the port back to the bridge', async () => {

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/temp.js';
 import { installService, quoteArg, resolveServiceUser, serialGroup, systemdUnit, udevRule } from '../bridge/cli/service.js';
 import { BOARD_IDS } from '../bridge/link/ports.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'bd-svc-'));
+const tmp = tempDir('bd-svc-');
 const systemdAnalyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
 
 describe('the systemd unit', () => {
@@ -149,7 +149,7 @@ describe('the serial group, found from the system', () => {
   });
 
   it('goes into the unit and the udev rule', () => {
-    const root = mkdtempSync(join(tmpdir(), 'bd-svc-root-'));
+    const root = tempDir('bd-svc-root-');
     installService({ exec: '/opt/botduino/main.js', node: '/usr/bin/node', user: 'pi', group: 'uucp' }, { root });
     expect(readFileSync(join(root, 'etc/systemd/system/botduino.service'), 'utf8')).toContain('SupplementaryGroups=uucp');
     expect(readFileSync(join(root, 'etc/udev/rules.d/99-botduino.rules'), 'utf8')).toContain('GROUP="uucp"');
@@ -204,7 +204,7 @@ describe('the udev rule', () => {
   });
 
   it('installs the unit and the udev rule under a root and says what to run next', () => {
-    const root = mkdtempSync(join(tmpdir(), 'bd-svc-'));
+    const root = tempDir('bd-svc-');
     const r = installService({ exec: '/opt/botduino/main.js', node: '/usr/bin/node', user: 'pi', group: 'dialout' }, { root });
     expect(readFileSync(join(root, 'etc/systemd/system/botduino.service'), 'utf8')).toContain('User=pi');
     expect(readFileSync(join(root, 'etc/udev/rules.d/99-botduino.rules'), 'utf8')).toContain('dialout');

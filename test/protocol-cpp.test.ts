@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './support/temp.js';
 import { EXAMPLES, maxLengthFor, messageToJson, vectors } from '../firmware/generator/protocol.js';
 import { decode, encode, KINDS, schema, SCHEMA_FINGERPRINT } from '../protocol/index.js';
 import { crc16 } from '../protocol/crc.js';
@@ -189,7 +189,7 @@ describe('the generated C++ files', () => {
     });
 
   it('refuse to compile against a header generated from another schema, saying what to run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bd-lock-'));
+    const dir = tempDir('bd-lock-');
     writeFileSync(join(dir, 'bd_protocol.h'), header.replace(/BD_SCHEMA_FP_U32 0x[0-9A-F]{8}UL/, 'BD_SCHEMA_FP_U32 0x12345678UL'));
     writeFileSync(join(dir, 'bd_protocol.cpp'), readFileSync(source));
     writeFileSync(join(dir, 'bd_runtime.inc'), readFileSync(resolve(RUNTIME, 'bd_runtime.inc')));

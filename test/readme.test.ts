@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/temp.js';
 
 const root = resolve(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -26,7 +26,7 @@ describe('the README’s two commands', () => {
 
   it('the main job (`npm start`) shows the demo bot’s welcome on the simulated LCD', () => {
     // `npm ci` has run for this test suite; with nothing on stdin, `npm start` plays an empty scenario and exits
-    const state = mkdtempSync(join(tmpdir(), 'bd-readme-'));
+    const state = tempDir('bd-readme-');
     const r = spawnSync('npm', ['start', '--silent'], {
       cwd: root,
       input: '',

@@ -1,14 +1,14 @@
 /** webhook.mqtt in the configuration, and the receiver's bounded mask list. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/temp.js';
 import { startWebhook } from '../bridge/botdistrikt/webhook.js';
 import { loadConfig } from '../bridge/config.js';
 import { createLogger, secretCount } from '../bridge/log.js';
 
 function load(webhook: object) {
-  const dir = mkdtempSync(join(tmpdir(), 'bd-relay-conf-'));
+  const dir = tempDir('bd-relay-conf-');
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ webhook }));
   return loadConfig({ file, env: { HOME: dir, BOTDUINO_STATE_DIR: join(dir, 'state') } });

@@ -7,7 +7,7 @@
  * fails, what avrdude said is told in plain words.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BotduinoError, EXIT } from '../../common/errors.js';
@@ -155,17 +155,19 @@ export async function flash(o: FlashOptions): Promise<{ tool: 'pio' | 'avrdude';
   let cmd: string;
   let args: string[];
   let tool: 'pio' | 'avrdude';
+  /** The PlatformIO project generated for a device that is not a preset: removed after the upload. */
+  let project: string | undefined;
   if (pio) {
     tool = 'pio';
     cmd = pio;
     if (isPreset) args = ['run', '-d', packageRoot, '-e', device.name, '-t', 'upload', '--upload-port', o.port];
     else {
       const { generateProject } = await import('../../firmware/generator/device.js');
-      const dir = mkdtempSync(join(tmpdir(), `botduino-${device.name}-`));
-      const end = progress(`generating the PlatformIO project in ${dir}`);
-      await generateProject(device, dir);
+      project = mkdtempSync(join(tmpdir(), `botduino-${device.name}-`));
+      const end = progress(`generating the PlatformIO project in ${project}`);
+      await generateProject(device, project);
       end();
-      args = ['run', '-d', dir, '-t', 'upload', '--upload-port', o.port];
+      args = ['run', '-d', project, '-t', 'upload', '--upload-port', o.port];
     }
   } else if (avrdude && isPreset && existsSync(image)) {
     tool = 'avrdude';
@@ -197,6 +199,8 @@ export async function flash(o: FlashOptions): Promise<{ tool: 'pio' | 'avrdude';
       );
   } finally {
     if (released?.ok) await controlRequest(o.stateDir, { op: 'resume', port: o.port });
+    // (PlatformIO builds inside it: megabytes a flash, left behind in the temporary directory otherwise)
+    if (project) rmSync(project, { recursive: true, force: true });
   }
   return { tool, args };
 }
