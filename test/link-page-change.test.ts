@@ -19,6 +19,19 @@ function shown(cols: number, rows: string[]): LcdModel {
   return m;
 }
 
+/** The I2C preset's real firmware after its HELLO; `send` sends commands and waits for the last one's ACK. */
+function i2cBoard() {
+  const board = createPresetBoard('i2c-lcd-keypad');
+  const host = new TestHost(board);
+  host.waitFor((m) => m.kind === 'HELLO');
+  const send = (cmds: ReturnType<typeof diffScreen>) => {
+    let last = 0;
+    for (const c of cmds) last = host.send(c as { kind: string });
+    host.waitFor((m) => m.kind === 'ACK' && m.seq === last);
+  };
+  return { board, send };
+}
+
 const OLD = ['Weather: sunny 24C  ', 'Tomorrow: rain      ', 'Wind 12 km/h NW     ', '1 Back   2 More     '];
 const NEW = ['You said: ping      ', 'Bot: pong, and here ', 'is a longer answer  ', 'that fills the page '];
 
@@ -40,14 +53,7 @@ describe('a page change', () => {
   });
 
   it('on the I2C preset’s real firmware never shows old and new rows together', () => {
-    const board = createPresetBoard('i2c-lcd-keypad');
-    const host = new TestHost(board);
-    host.waitFor((m) => m.kind === 'HELLO');
-    const send = (cmds: ReturnType<typeof diffScreen>) => {
-      let last = 0;
-      for (const c of cmds) last = host.send(c as { kind: string });
-      host.waitFor((m) => m.kind === 'ACK' && m.seq === last);
-    };
+    const { board, send } = i2cBoard();
     send(diffScreen(page(20, OLD), new LcdModel(20, 4)));
     board.run(50);
     expect(board.lcd.codeRows()).toEqual(OLD);
@@ -67,19 +73,13 @@ describe('a page change', () => {
   });
 
   it('on the I2C preset’s real firmware costs four bus bytes a character and none to set the address', () => {
-    const board = createPresetBoard('i2c-lcd-keypad');
-    const host = new TestHost(board);
-    host.waitFor((m) => m.kind === 'HELLO');
-    const send = (cmds: ReturnType<typeof diffScreen>) => {
-      let last = 0;
-      for (const c of cmds) last = host.send(c as { kind: string });
-      host.waitFor((m) => m.kind === 'ACK' && m.seq === last);
-      board.run(60);
-    };
+    const { board, send } = i2cBoard();
     const full = (v: string) => Array.from({ length: 4 }, (_, r) => `${v}${r}`.padEnd(20, v));
     send(diffScreen(page(20, full('a')), new LcdModel(20, 4)));
+    board.run(60);
     const before = board.lcdBusBytes!;
     send(diffScreen(page(20, full('b')), shown(20, full('a'))));
+    board.run(60);
     expect(board.lcd.codeRows()).toEqual(full('b'));
     // the clear (4) and 80 characters (4 each): after the clear the address is 0, row 2 goes on from
     // row 0, row 1 from row 2 (0x27 → 0x40), row 3 from row 1; no "set DDRAM address" (4 each) at all
