@@ -120,7 +120,8 @@ export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): Scr
   }
 
   let wroteText = false;
-  for (const r of ddramOrder(rows)) {
+  for (let i = 0; i < rows; i++) {
+    const r = rows === 4 ? DDRAM_ORDER_4[i] : i;
     const line = want.rows[r] ?? '';
     const base = r * cols;
     let runStart = -1;
@@ -157,14 +158,12 @@ export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): Scr
 }
 
 /**
- * Rows in the order of their DDRAM addresses: on 4-row LCDs row 2 continues
- * row 0 and row 3 continues row 1 (0, 2, 1, 3), so that a firmware sends text
+ * The rows of a 4-row LCD in the order of their DDRAM addresses: row 2
+ * continues row 0 and row 3 continues row 1, so that a firmware sends text
  * that goes on where the last ended without setting the address again (four
- * bus bytes an instruction through an I2C backpack).
+ * bus bytes an instruction through an I2C backpack). Other LCDs: top to bottom.
  */
-function ddramOrder(rows: number): number[] {
-  return rows === 4 ? [0, 2, 1, 3] : Array.from({ length: rows }, (_, r) => r);
-}
+const DDRAM_ORDER_4 = [0, 2, 1, 3];
 
 /**
  * Whether `want` is a page change on a 4-row LCD: at least half of the cells
