@@ -1,9 +1,13 @@
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../bridge/cli/main.js';
 import { parseScenario } from '../bridge/cli/scenario.js';
+import { playScenario } from '../bridge/cli/simulate.js';
+import { blankFrame } from '../bridge/lcd/screen.js';
+import { CPU_HZ, type SimBoard } from '../bridge/sim/index.js';
 import { EXIT } from '../common/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'botduino-scenario-'));
@@ -114,3 +118,53 @@ describe('a board slowed down', () => {
     expect(r.stderr).toContain('--slowdown 0.5 is not a slowdown: give a number from 1 (real speed) up');
   });
 });
+
+describe('the settle check', () => {
+  it('ends at the scenario’s end, however the change’s time rounds (a change at cycle 923321)', async () => {
+    // 40 ms after cycle 923321 rounds to 39.99999999999999 ms gone and 0 ms left: the check must not
+    // wait again at the same cycle (it did, forever, at 100 % CPU)
+    const board = new StubBoard();
+    const out = {
+      data: (v: unknown) => shots.push(v as { t: number }),
+      note: () => {},
+      progress: () => () => {},
+      color: false,
+      json: true,
+    };
+    const shots: { t: number }[] = [];
+    board.schedule(923321, () => board.show('Hello!'));
+    const done = playScenario(board as unknown as SimBoard, { timeline: [], endAt: 200 }, out);
+    board.runUntil(200);
+    await expect(done).resolves.toBe(EXIT.ok);
+    expect(shots.map((s) => s.t)).toEqual([0, 98]); // at the start, and once settled 40 ms after the change at 57.7 ms
+  });
+});
+
+/** Just enough of a simulated board for playScenario: its time in cycles, a schedule and a 16×2 LCD. */
+class StubBoard extends EventEmitter {
+  private cycles = 0;
+  private queue: { at: number; fn: () => void }[] = [];
+  private top = '';
+  readonly lcd = { frame: () => ({ ...blankFrame(16, 2), rows: [this.top, ''] }), rom: 'A00' as const };
+  show(text: string): void {
+    this.top = text;
+    this.emit('change');
+  }
+  get nowMs(): number {
+    return (this.cycles * 1e3) / CPU_HZ;
+  }
+  schedule(cycles: number, fn: () => void): void {
+    this.queue.push({ at: this.cycles + Math.max(0, Math.ceil(cycles)), fn });
+    this.queue.sort((a, b) => a.at - b.at);
+  }
+  runUntil(ms: number): void {
+    let sameCycle = 0;
+    while (this.queue.length && this.queue[0].at <= (ms * CPU_HZ) / 1e3) {
+      const next = this.queue.shift()!;
+      sameCycle = next.at === this.cycles ? sameCycle + 1 : 0;
+      if (sameCycle > 1000) throw new Error(`a callback keeps scheduling itself at cycle ${this.cycles}`);
+      this.cycles = next.at;
+      next.fn();
+    }
+  }
+}

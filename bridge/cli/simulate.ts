@@ -273,7 +273,7 @@ async function simulateOnPty(
   return EXIT.ok;
 }
 
-interface Plan {
+export interface Plan {
   timeline: { t: number; act: () => void }[];
   endAt: number;
 }
@@ -339,7 +339,8 @@ function snapshotter(board: SimBoard, out: Output): () => void {
 /** Snapshots are taken once the screen has not changed for this long (simulated): no half-drawn screens. */
 const SETTLED_MS = 40;
 
-async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<number> {
+/** Plays `plan` on the running board, printing a snapshot of each settled screen; resolves at its end. */
+export async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<number> {
   const { timeline, endAt } = plan;
   const snapshot = snapshotter(board, out);
   // every step, settle check and the end are scheduled in the board's own time: a loaded machine
@@ -350,12 +351,16 @@ async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<n
   const settle = () => {
     checking = false;
     if (changedAt === null) return;
-    if (board.nowMs - changedAt >= SETTLED_MS) {
+    // one expression decides both ways: with `nowMs - changedAt >= 40` here and `changedAt + 40 - nowMs`
+    // for the wait, rounding can make the screen unsettled with no time left to wait, and the check
+    // would run again at the same cycle forever
+    const left = changedAt + SETTLED_MS - board.nowMs;
+    if (left <= 0) {
       changedAt = null;
       snapshot();
     } else {
       checking = true;
-      at(changedAt + SETTLED_MS, settle);
+      at(changedAt + SETTLED_MS, settle); // at least one cycle later: left > 0
     }
   };
   const onChange = () => {
@@ -382,7 +387,7 @@ async function playScenario(board: SimBoard, plan: Plan, out: Output): Promise<n
   } finally {
     board.off('change', onChange);
   }
-  if (changedAt === null || board.nowMs - changedAt >= SETTLED_MS) snapshot();
+  if (changedAt === null || changedAt + SETTLED_MS - board.nowMs <= 0) snapshot();
   return EXIT.ok;
 }
 
