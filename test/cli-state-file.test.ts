@@ -18,6 +18,8 @@ describe('a truncated state.json', () => {
     const script = join(dir, 's.jsonl');
     writeFileSync(script, '{"at": 100, "press": "SELECT"}\n');
     let stderr = '';
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    const serversBefore = servers();
     const code = await main(['simulate', '--script', script], {
       env: {
         PATH: process.env.PATH,
@@ -30,6 +32,9 @@ describe('a truncated state.json', () => {
       stderr: { write: (s: string) => ((stderr += s), true) },
     });
     expect(code).toBe(EXIT.config);
+    // the demo bot and the webhook receiver are closed, the board stopped: nothing runs on after the error
+    // (a closed server's handle goes within a turn or two of the event loop)
+    await expect.poll(servers, { timeout: 5000 }).toBe(serversBefore);
     expect(stderr).not.toMatch(/webhook receiver cannot listen|Check webhook\.host/);
     expect(stderr).toMatch(/The state file .*state\.json is not valid JSON \(cut short or edited by hand\)\. Fix it, or delete it/);
   }, 60_000);

@@ -135,11 +135,19 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     if (!scenarioMode) redraw();
   });
 
+  // the board, the demo bot and the EEPROM file are let go of even when the bridge's stop fails
+  // (it writes the state file, which may be the very thing that is broken)
   const finish = async () => {
-    await bridge.stop();
-    runner.stop();
-    await bot.close();
-    if (o.persist !== false) saveEeprom();
+    try {
+      await bridge.stop();
+    } finally {
+      runner.stop();
+      await bot.close();
+      if (o.persist !== false) {
+        board.off('eeprom', saveEeprom);
+        saveEeprom();
+      }
+    }
   };
 
   const redraw = () => {
@@ -152,9 +160,14 @@ export async function simulate(o: SimulateOptions): Promise<number> {
     await started.catch(() => undefined);
     if (bridge.webhook) bot.standIn.setWebhookUrl(bridge.webhook.url);
   }
-  const { failed } = await started;
+  // a start that fails (a broken state file, a webhook port in use) stops the board, the bridge and
+  // the demo bot before the error goes up: nothing keeps running, or writes, after the command ends
+  const { failed } = await started.catch(async (err: unknown) => {
+    await finish().catch(() => undefined); // the error that stopped the start is the one to tell
+    throw err;
+  });
   if (failed.length) {
-    await finish();
+    await finish().catch(() => undefined);
     throw failed[0].error;
   }
 
