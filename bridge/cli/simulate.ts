@@ -253,7 +253,7 @@ async function simulateOnPty(
         stdin.off('end', stop);
         resolve();
       };
-      if (o.durationMs !== undefined) board.schedule(((o.durationMs - board.nowMs) * CPU_HZ) / 1000, stop);
+      if (o.durationMs !== undefined) atBoardMs(board, o.durationMs, stop);
       stdin.on('end', stop);
       stdin.resume();
     });
@@ -349,6 +349,11 @@ function snapshotter(board: SimBoard, out: Output): () => void {
   };
 }
 
+/** Runs `fn` inside the simulation when the board's time reaches `ms` (at once, if it has). */
+function atBoardMs(board: SimBoard, ms: number, fn: () => void): void {
+  board.schedule(((ms - board.nowMs) * CPU_HZ) / 1000, fn);
+}
+
 /** Snapshots are taken once the screen has not changed for this long (simulated): no half-drawn screens. */
 const SETTLED_MS = 40;
 
@@ -358,7 +363,7 @@ export async function playScenario(board: SimBoard, plan: Plan, out: Output): Pr
   const snapshot = snapshotter(board, out);
   // every step, settle check and the end are scheduled in the board's own time: a loaded machine
   // slows the play down but does not move a press against the screen it was written for
-  const at = (t: number, fn: () => void) => board.schedule(((t - board.nowMs) * CPU_HZ) / 1000, fn);
+  const at = (t: number, fn: () => void) => atBoardMs(board, t, fn);
   let changedAt: number | null = null;
   let checking = false;
   const settle = () => {
