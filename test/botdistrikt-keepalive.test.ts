@@ -5,10 +5,10 @@
  * never sent again by itself.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
-import { FRESH_MS } from '../bridge/botdistrikt/transport.js';
+import { FRESH_MS, peerClosed } from '../bridge/botdistrikt/transport.js';
 import { ApiError } from '../common/errors.js';
 import { createLogger } from '../bridge/log.js';
 
@@ -164,5 +164,65 @@ describe('kept-alive connections to the bot', () => {
     expect(res.replies[0]).toMatchObject({ text: 'You said: while down' });
     expect(retries).toBeGreaterThan(0);
     expect(b.received).toEqual(['up', 'while down']);
+  });
+});
+
+/** Polls `check` until it holds (at most 2 s): a close or a byte takes a moment to reach this end of a socket. */
+async function until(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return check();
+}
+
+describe('asking an idle connection whether the server closed it', () => {
+  async function pair(): Promise<{ client: Socket; server: Socket; close: () => Promise<void> }> {
+    let server!: Socket;
+    const srv = net.createServer((s) => (server = s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const client = net.connect((srv.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    await until(() => !!server);
+    const close = async () => {
+      client.destroy();
+      server.destroy();
+      await new Promise((r) => srv.close(r));
+    };
+    return { client, server, close };
+  }
+
+  it('says open while the server keeps it and says nothing', async () => {
+    const { client, close } = await pair();
+    expect(peerClosed(client)).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(peerClosed(client)).toBe(false);
+    await close();
+  });
+
+  it('says closed once the server has closed it, before the event loop has seen it', async () => {
+    const { client, server, close } = await pair();
+    let ended = false;
+    client.on('end', () => (ended = true));
+    server.destroy(); // closes its descriptor at once
+    // no await from here on: the event loop has not run, so only the check can know
+    let closed: boolean | null = false;
+    for (let i = 0; i < 10_000 && closed === false; i++) closed = peerClosed(client);
+    expect(closed).toBe(true);
+    expect(ended).toBe(false);
+    expect(client.destroyed).toBe(false);
+    await close();
+  });
+
+  it('says closed when the server sent bytes no request asked for', async () => {
+    const { client, server, close } = await pair();
+    let seen = false;
+    client.on('data', () => (seen = true));
+    server.write('HTTP/1.1 408 Request Timeout\r\n\r\n'); // written to the socket at once
+    let closed: boolean | null = false;
+    for (let i = 0; i < 10_000 && closed === false; i++) closed = peerClosed(client);
+    expect(closed).toBe(true);
+    expect(seen).toBe(false); // the check saw the bytes before the event loop read them
+    await close();
   });
 });

@@ -9,12 +9,18 @@
  * fresh: idle for less than FRESH_MS, well below the keep-alive timeout of
  * servers (5 s in Node, 60–75 s behind nginx and most load balancers; Node's
  * agent also honours a shorter Keep-Alive: timeout=N hint from the server).
- * A socket that has been idle longer is closed instead of written to, and
- * before a socket is reused the event loop polls once, so that a close the
- * server already sent is seen and that socket is not written to. Should a
- * reused socket still fail before any byte of the answer, the failure
- * counts as "may have been sent", like every failure after connecting.
+ * A socket that has been idle longer is closed instead of written to. Before
+ * a socket is reused, its end of the connection is asked, at that moment,
+ * whether the server has closed it (or said anything out of turn, which
+ * leaves it as unusable): a non-blocking read of one byte on its file
+ * descriptor, the check HTTP clients such as urllib3 make, with no wait.
+ * Where no descriptor can be had (Windows), the event loop polls once
+ * instead before the socket is picked, so that a close already received is
+ * seen. Should a reused socket still fail before any byte of the answer,
+ * the failure counts as "may have been sent", like every failure after
+ * connecting.
  */
+import { readSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -52,16 +58,26 @@ function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A,
     return kept;
   };
   const add = (agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest.bind(agent);
-  (agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest = (req, options) => {
-    const free = Object.values(agent.freeSockets).some((list) => list?.some((s) => !s.destroyed));
-    if (!free) return add(req, options);
-    // A socket is about to be reused. Let the event loop poll once first, so
-    // that a close from the server that has already arrived is seen and the
-    // socket is dropped instead of written to.
+  (agent as unknown as { addRequest: (req: http.ClientRequest, o: http.ClientRequestArgs) => void }).addRequest = (req, options) => {
+    const free = agent.freeSockets[agent.getName(options)] as Socket[] | undefined;
+    if (!free?.length) return add(req, options);
+    // Sockets go idle in order, so the stale ones are the oldest: closed
+    // here, they are the ones the agent skips (it skips destroyed sockets at
+    // the front of its list).
+    const now = Date.now();
+    for (const s of free) if (!s.destroyed && now >= (freshUntil.get(s) ?? 0)) s.destroy();
+    // The agent takes the last one (lifo): that one is asked whether the
+    // server has closed it. When it is one closed here a moment ago and not
+    // yet forgotten by the agent, the wait below lets the agent forget it.
+    const last = free[free.length - 1];
+    const closed = !last.destroyed ? peerClosed(last) : free.every((s) => s.destroyed) ? false : null;
+    if (closed === false) return add(req, options);
+    if (closed) last.destroy();
+    // A socket the agent still lists was closed here, or its state cannot be
+    // read here: let the event loop poll once first, so that the agent
+    // forgets the closed one and a close the server already sent is seen.
     setImmediate(() =>
       setImmediate(() => {
-        // Sockets go idle in order, so the stale ones are the oldest: close
-        // them before the agent picks one (it skips destroyed sockets at the front).
         const now = Date.now();
         for (const list of Object.values(agent.freeSockets)) {
           for (const s of list ?? []) if (now >= (freshUntil.get(s as Socket) ?? 0)) s.destroy();
@@ -71,6 +87,26 @@ function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A,
     );
   };
   return agent;
+}
+
+const probe = Buffer.alloc(1);
+
+/**
+ * Whether the server has closed an idle kept-alive socket (or sent bytes no
+ * request asked for): true or false, asked of the socket's descriptor now;
+ * null where there is no descriptor to ask (Windows), and the caller waits
+ * for the event loop instead.
+ */
+export function peerClosed(socket: Socket): boolean | null {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (process.platform === 'win32' || typeof fd !== 'number' || fd < 0) return null;
+  try {
+    readSync(fd, probe, 0, 1, null); // 0: the server's close; 1: a byte out of turn: either way not usable
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return !(code === 'EAGAIN' || code === 'EWOULDBLOCK'); // nothing waiting: open and quiet
+  }
 }
 
 const agents = {
