@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 // binding-mock's ES module has no type declarations: load its CommonJS build, which has.
 export const MockBinding = (createRequire(import.meta.url)('@serialport/binding-mock') as typeof MockTypes).MockBinding;
 type MockPortBinding = MockTypes.MockPortBinding;
+type ReadResult = { buffer: Buffer; bytesRead: number };
 import { decode, encode } from '../protocol/codec.js';
 import { SCHEMA_FINGERPRINT } from '../protocol/fingerprint.js';
 import { LineSplitter } from '../protocol/lines.js';
@@ -503,15 +504,23 @@ export class FakeBoard {
     if (this.opts.keepLogs) this.txLog.push(text);
     let buf: Buffer = Buffer.from(text, 'latin1');
     if (this.faults.toHost) buf = this.faults.toHost(buf);
-    if (buf.length) this.port.inner.emitData(buf);
+    if (buf.length) this.port.deliver(buf);
   }
 }
 
-/** A MockBinding port with a fake board on the far end. */
+/**
+ * A MockBinding port with a fake board on the far end. MockBinding keeps the
+ * register of ports (open, close, list, settings); the bytes between the
+ * bridge and the board go straight through here, like a driver's buffer:
+ * what the board sends waits in `incoming` until the bridge reads it.
+ */
 class FakePort implements BindingPortInterface {
-  /** The reads in progress, failed all at once when the cable is pulled. */
-  private readonly reading = new Set<(err: Error) => void>();
   private gone: Error | null = null;
+  /** Bytes from the board not read yet, oldest first. */
+  private incoming: Buffer[] = [];
+  /** The read waiting for bytes, if any (serialport reads one at a time). */
+  private waiting: { buffer: Buffer; offset: number; length: number; resolve: (r: ReadResult) => void; reject: (e: Error) => void } | null =
+    null;
 
   constructor(
     readonly inner: MockPortBinding,
@@ -530,37 +539,61 @@ class FakePort implements BindingPortInterface {
     this.gone = Object.assign(new Error('device reports readiness to read but returned no data (device disconnected?)'), {
       disconnected: true,
     });
-    for (const fail of this.reading) fail(this.gone);
-    this.reading.clear();
+    this.fail(this.gone);
+  }
+
+  /** @internal: bytes the board sends. */
+  deliver(buf: Buffer): void {
+    if (!this.isOpen) return;
+    this.incoming.push(buf);
+    const w = this.waiting;
+    if (!w) return;
+    this.waiting = null;
+    w.resolve(this.take(w.buffer, w.offset, w.length));
   }
 
   async close(): Promise<void> {
     this.board.detach(this);
+    this.incoming = [];
+    // as a binding does: the read in progress ends as canceled, not as an error
+    this.fail(Object.assign(new Error('port is closed'), { canceled: true }));
     await this.inner.close();
   }
-  read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+  read(buffer: Buffer, offset: number, length: number): Promise<ReadResult> {
     if (this.gone) return Promise.reject(this.gone);
-    // Not a Promise.race with one long-lived "unplugged" promise: every read
-    // would leave a reaction on it, kept until the port is unplugged.
-    return new Promise((resolve, reject) => {
-      this.reading.add(reject);
-      (this.inner.read(buffer, offset, length) as Promise<{ buffer: Buffer; bytesRead: number }>).then(
-        (r) => {
-          this.reading.delete(reject);
-          resolve(r);
-        },
-        (err: unknown) => {
-          this.reading.delete(reject);
-          reject(err as Error);
-        },
-      );
-    });
+    if (!this.isOpen) return Promise.reject(new Error('Port is not open'));
+    if (this.incoming.length) return Promise.resolve(this.take(buffer, offset, length));
+    return new Promise((resolve, reject) => (this.waiting = { buffer, offset, length, resolve, reject }));
   }
   async write(buffer: Buffer): Promise<void> {
     if (this.gone) throw new Error('Input/output error: device disconnected');
-    await this.inner.write(buffer);
+    if (!this.isOpen) throw new Error('Port is not open');
+    await Promise.resolve(); // the bytes reach the board after the write call, as over a cable
     this.board.fromHost(Buffer.from(buffer));
   }
+  flush(): Promise<void> {
+    this.incoming = [];
+    return this.inner.flush();
+  }
+
+  private take(buffer: Buffer, offset: number, length: number): ReadResult {
+    let n = 0;
+    while (n < length && this.incoming.length) {
+      const head = this.incoming[0];
+      const k = head.copy(buffer, offset + n, 0, Math.min(head.length, length - n));
+      n += k;
+      if (k === head.length) this.incoming.shift();
+      else this.incoming[0] = head.subarray(k);
+    }
+    return { buffer, bytesRead: n };
+  }
+
+  private fail(err: Error): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.reject(err);
+  }
+
   update(options: UpdateOptions): Promise<void> {
     return this.inner.update(options);
   }
@@ -572,9 +605,6 @@ class FakePort implements BindingPortInterface {
   }
   getBaudRate(): Promise<{ baudRate: number }> {
     return this.inner.getBaudRate();
-  }
-  flush(): Promise<void> {
-    return this.inner.flush();
   }
   drain(): Promise<void> {
     return this.inner.drain();
