@@ -7,7 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createRequire } from 'node:module';
+import type * as Mqtt from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { ConfigError } from '../../common/errors.js';
 import { maskValue, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -80,7 +82,8 @@ export function connectBroker(cfg: MqttConfig, opts: BrokerOptions): Broker {
   if (cfg.username) options.username = cfg.username;
   if (password) options.password = password;
 
-  const client = mqtt.connect(cfg.url, options);
+  // MQTT.js is loaded when a bridge first connects to a broker: bridges without one never carry it in memory
+  const client = (createRequire(import.meta.url)('mqtt') as typeof Mqtt).connect(cfg.url, options);
   let problem: string | null = 'connecting';
   let delay = 1_000;
   let timer: unknown = null;

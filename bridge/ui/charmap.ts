@@ -7,9 +7,22 @@
  * glyph (the renderer grants at most 8 per screen, and falls back for the
  * rest); a transliteration (é → e, Привет → Privet, emoji → ":)" or nothing).
  */
-import { transliterate } from 'transliteration';
+import { createRequire } from 'node:module';
+import type * as Transliteration from 'transliteration';
 import { GLYPHS, GLYPH_ALIASES } from '../lcd/glyphs.js';
 import { romTable, type RomName } from '../lcd/rom.js';
+
+let transliterator: typeof Transliteration.transliterate | null = null;
+
+/**
+ * A character's transliteration, '' when there is none. The library's tables
+ * take several MB of memory, so they are loaded the first time a character
+ * needs them: a bridge whose bots write only what the ROM has never loads them.
+ */
+function transliterate(ch: string): string {
+  transliterator ??= (createRequire(import.meta.url)('transliteration') as typeof Transliteration).transliterate;
+  return transliterator(ch, { unknown: '' });
+}
 
 /** A request for a custom glyph, with the ROM codes to show when none is free. */
 export interface GlyphCell {
@@ -240,7 +253,7 @@ export class CharMap {
       '¥': 'Y',
       '°': 'o',
     };
-    const text = special[ch] ?? transliterate(ch, { unknown: '' });
+    const text = special[ch] ?? transliterate(ch);
     return this.ascii(text);
   }
 
