@@ -184,7 +184,10 @@ export function formatTable(r: BenchResult): string {
   lines.push('Codec (TypeScript, mixed frames)');
   row('encode', `${n(r.codec.encode_fps)} /s`, mark('codec.encode_fps'));
   row('decode', `${n(r.codec.decode_fps)} /s`, mark('codec.decode_fps'));
-  lines.push('Scale (fake boards + the real Bridge in a process per row; the stand-in bot over HTTP in another)');
+  const warm = Object.values(r.scale)[0]?.warmup_ms;
+  lines.push(
+    `Scale (fake boards + the real Bridge in a process per row; the stand-in bot over HTTP in another${warm ? `; measured after ${warm / 1000} s of the same presses unmeasured` : ''})`,
+  );
   lines.push(
     '  (p50/p99: press → the reply on the LCD; bot p99: press → the request at the bot; CPU ms per message of the bridge process, fake boards included; CPU wait: ms its main thread waited for a CPU)',
   );

@@ -6,7 +6,11 @@
  * the CPU time are the bridge's (with the fake boards, which stand for
  * hardware) and not the bot's. Each board's five buttons are bound to five
  * fixed texts; every board presses them in turn on its own schedule (open
- * loop, `intervalMs` apart with jitter) for `durationMs`.
+ * loop, `intervalMs` apart with jitter) for `durationMs`. Before that, they
+ * press the same way for `warmupMs`, unmeasured, and the replies are waited
+ * for: the figures are those of a bridge in steady state (its hot code
+ * compiled, its heap settled), as one that has been running for a while, and
+ * not those of its first seconds.
  *
  * Measured, per message, what a user would feel: from the press on the fake
  * board to the bot's reply ("You said: …", the stand-in echoes) shown on that
@@ -74,12 +78,21 @@ export interface ScaleFigures {
   pending: number;
   /** Presses per second offered by all boards together. */
   offered_per_s: number;
+  /** How long the boards pressed, unmeasured, before the measured presses, ms. */
+  warmup_ms: number;
 }
 
 /** Options of `measureScale`. */
 export interface ScaleOptions {
   /** How long the boards press, in ms; default 6000. */
   durationMs?: number;
+  /**
+   * How long the boards press before that, unmeasured, in ms; default 0. The
+   * bridge's code is compiled for its hot paths and its heap has settled by
+   * the end of it, as in a bridge that has been running for a while; the
+   * replies still on their way are waited for before the measured presses.
+   */
+  warmupMs?: number;
   /** Mean time between two presses of one board, in ms; default 500. */
   intervalMs?: number;
   /** Longest wait after the last press for the replies still on their way, in ms; default 10000. */
@@ -116,8 +129,9 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
   const pressedAt: number[][] = boards.map(() => []);
   const latencies: number[] = [];
   let measuring = false;
+  const presses = boards.map(() => 0);
   const press = (i: number) => {
-    const k = pressedAt[i].length;
+    const k = presses[i]++;
     const at = now();
     if (measuring) pressedAt[i].push(at);
     waiting[i].push({ at, reply: `You said: ${textOf(i, k)}` });
@@ -146,10 +160,32 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     // every device registers its user on its first message: do that before measuring
     boards.forEach((_, i) => press(i));
     await waitFor(() => unanswered() === 0, 30_000, `the reply to the first message of each of ${n} boards`);
-    const warm = (await bd.ask({ dump: true })) as { arrivals: Arrival[] };
     log(`${n} boards online and registered`);
 
     const rnd = prng(n);
+    /** Every board presses on its own schedule for `ms`; resolves when they have stopped. Returns the presses made. */
+    const pressFor = async (ms: number): Promise<number> => {
+      const start = now();
+      let count = 0;
+      boards.forEach((_, i) => {
+        const tick = () => {
+          if (now() - start >= ms) return;
+          count++;
+          press(i);
+          timers[i] = setTimeout(tick, intervalMs * (0.5 + rnd()));
+        };
+        timers[i] = setTimeout(tick, intervalMs * rnd());
+      });
+      await new Promise((r) => setTimeout(r, ms));
+      return count;
+    };
+    if (opts.warmupMs) {
+      await pressFor(opts.warmupMs);
+      await waitFor(() => unanswered() === 0, opts.drainMs ?? 10_000, `the replies to the warm-up's presses of ${n} boards`);
+      log(`warmed up for ${opts.warmupMs} ms`);
+    }
+    const warm = (await bd.ask({ dump: true })) as { arrivals: Arrival[] };
+
     const botCpu0 = (await bd.ask({ cpu: true })).cpuMs;
     const cpu0 = process.cpuUsage();
     const wait0 = cpuWaitMs();
@@ -157,17 +193,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
     loop.enable();
     measuring = true;
     const t0 = now();
-    let pressed = 0;
-    boards.forEach((_, i) => {
-      const tick = () => {
-        if (now() - t0 >= durationMs) return;
-        pressed++;
-        press(i);
-        timers[i] = setTimeout(tick, intervalMs * (0.5 + rnd()));
-      };
-      timers[i] = setTimeout(tick, intervalMs * rnd());
-    });
-    await new Promise((r) => setTimeout(r, durationMs));
+    const pressed = await pressFor(durationMs);
     await waitFor(() => unanswered() === 0, opts.drainMs ?? 10_000, null);
     loop.disable();
     gcObserver.disconnect();
@@ -217,6 +243,7 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
       duplicated,
       pending: unanswered(),
       offered_per_s: Math.round((n * 1000) / intervalMs),
+      warmup_ms: opts.warmupMs ?? 0,
     };
   } finally {
     measuring = false;
@@ -231,9 +258,9 @@ export async function measureScale(n: number, opts: ScaleOptions = {}): Promise<
 }
 
 /** Options for the shorter runs of `--quick`. */
-export const QUICK_SCALE: ScaleOptions = { durationMs: 1000, intervalMs: 500, drainMs: 5000 };
+export const QUICK_SCALE: ScaleOptions = { warmupMs: 500, durationMs: 1000, intervalMs: 500, drainMs: 5000 };
 /** Options for the full runs. */
-export const FULL_SCALE: ScaleOptions = { durationMs: 5000, drainMs: 8000 };
+export const FULL_SCALE: ScaleOptions = { warmupMs: 3000, durationMs: 5000, drainMs: 8000 };
 
 type ChildMessage = { log: string } | { figures: ScaleFigures } | { error: string };
 

@@ -74,6 +74,7 @@ describe('npm run bench -- --quick --json', () => {
       expect(s.rss_mb).toBeGreaterThan(10);
       expect(s.rss_mb).toBeLessThan(4096);
       expect(s.duplicated).toBe(0);
+      expect(s.warmup_ms).toBeGreaterThan(0); // measured in steady state, after unmeasured presses
     }
   }, 480_000); // ~16 s alone, ~1 min beside eight CPU-bound processes: the timeout is only a backstop
 });
