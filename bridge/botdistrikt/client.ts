@@ -107,6 +107,8 @@ export class BotDistriktClient {
   readonly serviceName: string;
   private readonly onExchange?: (ex: RawExchange) => void;
   private readonly clock: Clock;
+  /** The host of baseUrl, for messages. */
+  private host: string | undefined;
   /** The parsed request URLs (two: registrations and messages), parsed once. */
   private readonly urls = new Map<string, URL>();
 
@@ -183,7 +185,7 @@ export class BotDistriktClient {
   }
 
   private context(what: string, timeoutMs: number): Context {
-    return { what, host: safeHost(this.baseUrl), timeoutMs };
+    return { what, host: (this.host ??= safeHost(this.baseUrl)), timeoutMs };
   }
 
   /** One POST, retried only while the connection could not be made at all. */

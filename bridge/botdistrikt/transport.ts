@@ -100,12 +100,17 @@ const probe = Buffer.alloc(1);
 export function peerClosed(socket: Socket): boolean | null {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (process.platform === 'win32' || typeof fd !== 'number' || fd < 0) return null;
+  // The usual answer is an EAGAIN error: made without a stack trace, which nobody reads, it costs little.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     readSync(fd, probe, 0, 1, null); // 0: the server's close; 1: a byte out of turn: either way not usable
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return !(code === 'EAGAIN' || code === 'EWOULDBLOCK'); // nothing waiting: open and quiet
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -325,7 +325,9 @@ export class DeviceUI extends EventEmitter<DeviceUIEvents> {
   }
 
   private overlayLines(): string[] | null {
-    return boxLines(this.outbox, this.options.labels, this.composer.nameFor(['send', 'select']), this.clock.now());
+    // the key that sends again is named only in the box that asks for it (looking it up walks every key)
+    const retryKey = this.outbox.status === 'not-sent' ? this.composer.nameFor(['send', 'select']) : null;
+    return boxLines(this.outbox, this.options.labels, retryKey, this.clock.now());
   }
 
   private contentHeight(): number {

@@ -5,7 +5,7 @@
  */
 import { type CharMap, SPACE, type Cell } from './charmap.js';
 import { GLYPHS, SPINNER_FRAMES } from '../lcd/glyphs.js';
-import { blankFrame, type ScreenFrame } from '../lcd/screen.js';
+import type { ScreenFrame } from '../lcd/screen.js';
 import type { Doc } from './view.js';
 import { indicators, windowDigits } from './pager.js';
 
@@ -65,11 +65,15 @@ export type GlyphSlots = (string | null)[];
 
 export function render(state: RenderState, map: CharMap, previous: GlyphSlots = []): { frame: ScreenFrame; slots: GlyphSlots } {
   const { cols, rows } = state;
-  const grid: Cell[][] = Array.from({ length: rows }, () => Array.from({ length: cols }, () => SPACE));
-  const frame = blankFrame(cols, rows);
+  // This runs for every change of every device's screen: plain loops, and the
+  // grid and the row of codes are reused from one call to the next (nothing
+  // keeps them: the frame gets strings).
+  const { grid, codes } = scratchFor(cols, rows);
+  let cursor: ScreenFrame['cursor'] = { mode: 'off', row: 0, col: 0 };
   const lay = layout(rows, !!state.overlay, !!state.input);
   const put = (row: number, cells: Cell[], col = 0) => {
-    for (let i = 0; i < cells.length && col + i < cols; i++) grid[row][col + i] = cells[i];
+    const line = grid[row];
+    for (let i = 0; i < cells.length && col + i < cols; i++) line[col + i] = cells[i];
   };
 
   if (state.content && lay.content > 0) drawContent(state.content, lay.content, cols, map, put, grid);
@@ -82,9 +86,9 @@ export function render(state: RenderState, map: CharMap, previous: GlyphSlots = 
       put(row, mode, cols - mode.length);
       row++;
     }
-    const { cells, cursor } = inputLine(state.input, cols, map);
+    const { cells, cursor: at } = inputLine(state.input, cols, map);
     put(row, cells);
-    frame.cursor = { mode: state.input.pending !== null ? 'block' : 'line', row, col: cursor };
+    cursor = { mode: state.input.pending !== null ? 'block' : 'line', row, col: at };
   }
 
   if (state.overlay) {
@@ -102,23 +106,46 @@ export function render(state: RenderState, map: CharMap, previous: GlyphSlots = 
     grid[0][col] = state.glyphs === false ? fallback[0] : { glyph: SPINNER, fallback };
   }
 
-  const slots = state.glyphs === false ? Array.from({ length: 8 }, () => null) : assignGlyphs(grid, previous);
-  slots.forEach((key, slot) => {
-    if (key === SPINNER) frame.glyphs[slot] = SPINNER_FRAMES[(state.spinner ?? 0) % SPINNER_FRAMES.length];
-    else if (key) frame.glyphs[slot] = GLYPHS.get(key) ?? null;
-  });
-  frame.rows = grid.map((row) =>
-    String.fromCharCode(
-      ...row.map((c) => {
-        if (typeof c === 'number') return c;
-        const slot = slots.indexOf(c.glyph);
-        return slot >= 0 ? slot : (c.fallback[0] ?? 0x3f);
-      }),
-    ),
-  );
-  frame.backlight = state.backlight;
-  return { frame, slots };
+  const slots = state.glyphs === false ? NO_SLOTS : assignGlyphs(grid, previous);
+  const glyphs: ScreenFrame['glyphs'] = new Array<Uint8Array | null>(8).fill(null);
+  for (let slot = 0; slot < 8; slot++) {
+    const key = slots[slot];
+    if (key === SPINNER) glyphs[slot] = SPINNER_FRAMES[(state.spinner ?? 0) % SPINNER_FRAMES.length];
+    else if (key) glyphs[slot] = GLYPHS.get(key) ?? null;
+  }
+  const rowStrings = new Array<string>(rows);
+  for (let r = 0; r < rows; r++) {
+    const line = grid[r];
+    for (let c = 0; c < cols; c++) {
+      const cell = line[c];
+      if (typeof cell === 'number') codes[c] = cell;
+      else {
+        const slot = slots.indexOf(cell.glyph);
+        codes[c] = slot >= 0 ? slot : (cell.fallback[0] ?? 0x3f);
+      }
+    }
+    rowStrings[r] = String.fromCharCode.apply(null, codes);
+  }
+  return { frame: { rows: rowStrings, glyphs, cursor, backlight: state.backlight }, slots };
 }
+
+let scratch: { cols: number; rows: number; grid: Cell[][]; codes: number[] } | null = null;
+
+/** The blank grid (and a row of codes) for a render of cols × rows. */
+function scratchFor(cols: number, rows: number): { grid: Cell[][]; codes: number[] } {
+  if (!scratch || scratch.cols !== cols || scratch.rows !== rows) {
+    scratch = { cols, rows, grid: Array.from({ length: rows }, () => new Array<Cell>(cols)), codes: new Array<number>(cols) };
+  }
+  for (const line of scratch.grid) line.fill(SPACE);
+  return scratch;
+}
+
+/** The slots of a frame that uses no glyph (shared: never changed in place). */
+const NO_SLOTS: GlyphSlots = Object.freeze(new Array<string | null>(8).fill(null)) as GlyphSlots;
+/** UI symbols, which get glyph slots before the rest. */
+const UI_GLYPHS = new Set([SPINNER, '▲', '▼']);
+/** Line numbers of options when a document has none per window. */
+const NO_DIGITS: ReadonlyMap<number, string> = new Map();
 
 function drawContent(
   c: ContentRegion,
@@ -130,13 +157,17 @@ function drawContent(
 ): void {
   const { doc, top } = c;
   const marker = map.char('→');
-  const digits = doc.perWindow ? windowDigits(doc, top, height) : new Map<number, string>();
+  const digits = doc.perWindow ? windowDigits(doc, top, height) : NO_DIGITS;
   for (let r = 0; r < height; r++) {
     const line = doc.lines[top + r];
     if (!line) break;
-    let cells = line.cells.slice();
-    if (line.option !== undefined && doc.perWindow) cells[0] = map.char(digits.get(line.option) ?? ' ')[0];
+    let cells = line.cells;
+    if (line.option !== undefined && doc.perWindow) {
+      cells = cells.slice(); // the document's line stays as it is
+      cells[0] = map.char(digits.get(line.option) ?? ' ')[0];
+    }
     if (line.option !== undefined && line.option === c.selected && cells.length > 1) {
+      if (cells === line.cells) cells = cells.slice();
       if (line.full && c.scroll) cells = [...line.full.slice(0, 2), ...line.full.slice(2 + c.scroll, 2 + c.scroll + cells.length - 2)];
       cells[1] = marker[0];
     }
@@ -165,11 +196,13 @@ function centre(cells: Cell[], cols: number): Cell[] {
 
 /** Gives the 8 slots to the glyphs of this frame: UI symbols first, then the most used. */
 function assignGlyphs(grid: Cell[][], previous: GlyphSlots): GlyphSlots {
-  const counts = new Map<string, number>();
-  for (const row of grid) for (const c of row) if (typeof c !== 'number') counts.set(c.glyph, (counts.get(c.glyph) ?? 0) + 1);
-  const ui = new Set([SPINNER, '▲', '▼']);
-  const wanted = [...counts.keys()]
-    .sort((a, b) => Number(ui.has(b)) - Number(ui.has(a)) || counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1))
+  let counts: Map<string, number> | null = null;
+  for (const row of grid)
+    for (const c of row) if (typeof c !== 'number') (counts ??= new Map()).set(c.glyph, (counts.get(c.glyph) ?? 0) + 1);
+  if (!counts) return NO_SLOTS;
+  const n = counts;
+  const wanted = [...n.keys()]
+    .sort((a, b) => Number(UI_GLYPHS.has(b)) - Number(UI_GLYPHS.has(a)) || n.get(b)! - n.get(a)! || (a < b ? -1 : 1))
     .slice(0, 8);
   const slots: GlyphSlots = Array.from({ length: 8 }, (_, i) => (previous[i] && wanted.includes(previous[i]!) ? previous[i]! : null));
   for (const key of wanted) {
