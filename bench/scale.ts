@@ -33,7 +33,7 @@
  *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +43,7 @@ import { Bridge } from '../bridge/app.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { FakeBinding, FakeBoard, prng } from '../support/fake-board.js';
+import { cpuWaitMs, percentile, round2, waitFor } from './scale-stats.js';
 import type { Arrival, ChildAnswer, ChildRequest } from './standin-child.js';
 
 export interface ScaleFigures {
@@ -385,33 +386,4 @@ function messageDevice(r: Arrival): number | null {
   if (!r.processed) return null;
   const m = /^m(\d+)[a-e]$/.exec(r.text);
   return m ? Number(m[1]) : null;
-}
-
-async function waitFor(done: () => boolean, timeoutMs: number, what: string | null): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > end) {
-      if (what === null) return; // the caller counts what is missing
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** How long this process's main thread has waited on a run queue for a CPU, ms (Linux's schedstat); null where there is none. */
-function cpuWaitMs(): number | null {
-  try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
-  } catch {
-    return null;
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }
