@@ -28,7 +28,7 @@
  * is the bridge's and not that of the simulator the bench's earlier sections
  * loaded. That process, and the stand-in's, run the compiled JavaScript in
  * .bench-dist/ (built first with tsconfig.bench.json, apart from the package's dist/), as an installed bridge does:
- * no TypeScript loader in them. The section alone, as JSON:
+ * no TypeScript loader in them, and the garbage collector set as the botduino command sets it (bridge/heap.ts). The section alone, as JSON:
  *
  *   npx tsx bench/scale.ts 1 16 256            # add --quick for 1 s of presses
  */
@@ -40,6 +40,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Bridge } from '../bridge/app.js';
+import { tuneHeap } from '../bridge/heap.js';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
 import { Users } from '../bridge/botdistrikt/users.js';
 import { FakeBinding, FakeBoard, prng } from '../support/fake-board.js';
@@ -307,8 +308,9 @@ export function measureScaleInChild(n: number, opts: ScaleOptions = {}): Promise
   });
 }
 
-/** The forked side of measureScaleInChild. */
+/** The forked side of measureScaleInChild: the bridge runs as the botduino command runs it. */
 function serveAsChild(): void {
+  tuneHeap();
   process.once('message', (m: { n: number; opts: ScaleOptions }) => {
     measureScale(m.n, { ...m.opts, log: (line) => process.send?.({ log: line } satisfies ChildMessage) }).then(
       (figures) => process.send?.({ figures } satisfies ChildMessage, () => process.disconnect()),

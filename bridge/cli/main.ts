@@ -13,6 +13,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfig, type Config } from '../config.js';
 import { BotduinoError, ConfigError, EXIT } from '../../common/errors.js';
+import { tuneHeap } from '../heap.js';
 import { createLogger, mask, type Level, type Logger } from '../log.js';
 import { packageVersion } from '../paths.js';
 import { createOutput, type Output } from './output.js';
@@ -52,6 +53,7 @@ function setup(argv: Globals, io: CliIO, flags: Record<string, unknown> = {}): {
 
 /** Runs the CLI with `args`; resolves with the exit code (never calls process.exit). */
 export async function main(args: string[], io: CliIO = {}): Promise<number> {
+  tuneHeap();
   const stderr = io.stderr ?? process.stderr;
   const stdout = io.stdout ?? process.stdout;
   const color = !!stderr.isTTY && !(io.env ?? process.env).NO_COLOR;
