@@ -167,8 +167,8 @@ function drawContent(
       cells[0] = map.char(digits.get(line.option) ?? ' ')[0];
     }
     if (line.option !== undefined && line.option === c.selected && cells.length > 1) {
-      if (cells === line.cells) cells = cells.slice();
       if (line.full && c.scroll) cells = [...line.full.slice(0, 2), ...line.full.slice(2 + c.scroll, 2 + c.scroll + cells.length - 2)];
+      else if (cells === line.cells) cells = cells.slice();
       cells[1] = marker[0];
     }
     put(r, cells);
