@@ -64,8 +64,7 @@ function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A,
     // Sockets go idle in order, so the stale ones are the oldest: closed
     // here, they are the ones the agent skips (it skips destroyed sockets at
     // the front of its list).
-    const now = Date.now();
-    for (const s of free) if (!s.destroyed && now >= (freshUntil.get(s) ?? 0)) s.destroy();
+    dropStale(free);
     // The agent takes the last one (lifo): that one is asked whether the
     // server has closed it. When it is one closed here a moment ago and not
     // yet forgotten by the agent, the wait below lets the agent forget it.
@@ -78,15 +77,18 @@ function freshAgent<A extends http.Agent>(Base: new (o: http.AgentOptions) => A,
     // forgets the closed one and a close the server already sent is seen.
     setImmediate(() =>
       setImmediate(() => {
-        const now = Date.now();
-        for (const list of Object.values(agent.freeSockets)) {
-          for (const s of list ?? []) if (now >= (freshUntil.get(s as Socket) ?? 0)) s.destroy();
-        }
+        for (const list of Object.values(agent.freeSockets)) dropStale(list as Socket[] | undefined);
         add(req, options);
       }),
     );
   };
   return agent;
+}
+
+/** Closes the sockets of a free list that have been idle too long to be reused. */
+function dropStale(list: readonly Socket[] | undefined): void {
+  const now = Date.now();
+  for (const s of list ?? []) if (!s.destroyed && now >= (freshUntil.get(s) ?? 0)) s.destroy();
 }
 
 const probe = Buffer.alloc(1);
