@@ -1,7 +1,8 @@
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotDistriktClient } from '../bridge/botdistrikt/client.js';
+import { peerClosed } from '../bridge/botdistrikt/transport.js';
 import { ApiError } from '../common/errors.js';
 
 /** A throw-away self-signed certificate for localhost, made for this test only. */
@@ -45,5 +46,37 @@ describe('the BotDistrikt client over TLS', () => {
     expect(err.notSent).toBe(true);
     expect(err.message).toMatch(/certificate/);
     expect(hits).toBe(0);
+  });
+});
+
+describe('asking an idle TLS connection whether the server closed it', () => {
+  it('says open while the server keeps it, and closed once the server has closed it, before the event loop has seen it', async () => {
+    let serverSide: Socket | undefined;
+    server = https.createServer({ key: KEY, cert: CERT }, (_req, res) => res.end('[]'));
+    server.on('secureConnection', (s) => (serverSide = s));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    // a kept-alive socket as the bridge reuses one: after a request and its answer
+    const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+    await new Promise((resolve, reject) =>
+      https.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+    );
+    let client: Socket | undefined;
+    for (let i = 0; i < 100 && !client; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      client = Object.values(agent.freeSockets).flat()[0] as Socket | undefined;
+    }
+    expect(client).toBeDefined();
+    if (!client) return;
+    expect(peerClosed(client)).toBe(false);
+
+    let ended = false;
+    client.on('end', () => (ended = true));
+    serverSide!.destroy(); // closes its descriptor at once
+    let closed: boolean | null = false;
+    for (let i = 0; i < 10_000 && closed === false; i++) closed = peerClosed(client);
+    expect(closed).toBe(true);
+    expect(ended).toBe(false);
+    agent.destroy();
   });
 });
