@@ -12,6 +12,7 @@ import { MqttConfigSchema } from '../bridge/relay/config.js';
 import { startRelay } from '../bridge/relay/relay.js';
 import { startMqttPushes, type MqttPushes } from '../bridge/relay/subscriber.js';
 import { startMosquitto } from '../support/mosquitto.js';
+import { percentile } from './scale-stats.js';
 
 export interface FleetFigures {
   bridges: number;
@@ -23,9 +24,6 @@ export interface FleetFigures {
   lost: number;
   dup: number;
 }
-
-const quantile = (sorted: number[], q: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
 
 export async function measureFleet(
   bridges = 10,
@@ -104,8 +102,8 @@ export async function measureFleet(
       bridges,
       devices_per_bridge: devices,
       pushes: total,
-      push_p50_ms: round(quantile(latencies, 0.5)),
-      push_p99_ms: round(quantile(latencies, 0.99)),
+      push_p50_ms: round(percentile(latencies, 0.5)),
+      push_p99_ms: round(percentile(latencies, 0.99)),
       lost: total + warm - seen.size,
       dup: [...seen.values()].reduce((a, n) => a + n - 1, 0),
     };

@@ -1,6 +1,7 @@
 /**
- * Small measuring helpers of the scale section: waiting on a condition,
- * the CPU wait of this process's main thread, percentiles.
+ * Small measuring helpers of the bench's host sections (scale, fleet):
+ * waiting on a condition, the CPU wait of this process's main thread,
+ * percentiles.
  */
 import { readFileSync } from 'node:fs';
 
