@@ -16,7 +16,7 @@ export interface TargetCheck {
 
 const FIRMWARE_LIMITS: Record<string, { flash: number; ram: number }> = {
   'lcd-keypad-shield': { flash: 6000, ram: 450 },
-  'i2c-lcd-keypad': { flash: 7500, ram: 550 },
+  'i2c-lcd-keypad': { flash: 8000, ram: 550 },
 };
 
 export function checkTargets(r: BenchResult): TargetCheck[] {

@@ -328,6 +328,12 @@ export class SimBoard extends EventEmitter<SimBoardEvents> {
     return this.mcu?.pcf?.bytesWritten;
   }
 
+  /** Start and stop conditions on the LCD's I2C bus since power-up; undefined for a parallel LCD or unpowered. */
+  get lcdBusConditions(): { starts: number; stops: number } | undefined {
+    const pcf = this.mcu?.pcf;
+    return pcf ? { starts: pcf.starts, stops: pcf.stops } : undefined;
+  }
+
   /** Advances simulated time by `ms` milliseconds, synchronously. */
   run(ms: number): void {
     this.runTo(this.nowCycles + (ms * CPU_HZ) / 1e3);

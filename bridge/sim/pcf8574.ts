@@ -19,6 +19,9 @@ export interface Pcf8574Options {
 export class Pcf8574 implements TWIEventHandler {
   /** Bytes written to this device since power-on. */
   bytesWritten = 0;
+  /** Start and stop conditions on the bus since power-on (for any device). */
+  starts = 0;
+  stops = 0;
   private selected = false;
 
   constructor(
@@ -34,10 +37,12 @@ export class Pcf8574 implements TWIEventHandler {
   }
 
   start(): void {
+    this.starts++;
     this.after(1, () => this.twi.completeStart());
   }
 
   stop(): void {
+    this.stops++;
     this.selected = false;
     this.after(1, () => this.twi.completeStop());
   }

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "bd_config.h"
+
 // Queue bytes the biggest single command needs (TXT of BD_MAX_TEXT, with
 // its address and the cursor put back).
 #define BD_LCD_WORST_COMMAND 25
@@ -29,6 +31,18 @@ void lcd_cursor(uint8_t mode, uint8_t row, uint8_t col);
 // Defines custom glyph `slot` (0–7) from 8 pixel rows.
 void lcd_glyph(uint8_t slot, const uint8_t rows[8]);
 void lcd_backlight(bool on);
+// A line from the host has begun (its first byte) / has been handled.
+// Through the backpack the bus is opened at once, so that the start and the
+// address (0.1 ms at 100 kHz) go while the rest of the line comes, and kept
+// between the line's commands; on the parallel bus nothing.
+#if BD_LCD_I2C
+#include "twi.h"
+static inline void lcd_line_begins(void) { twi_open(); }
+static inline void lcd_line_done(void) { twi_release(); }
+#else
+static inline void lcd_line_begins(void) {}
+static inline void lcd_line_done(void) {}
+#endif
 // Writes queued bytes while the LCD (or the I2C queue) takes them; waits
 // only the 40 µs between the bytes of a parallel burst.
 void lcd_poll(void);

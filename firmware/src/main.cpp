@@ -135,6 +135,7 @@ static void read_line(void) {
   while (!line_ready && uart_available()) {
     uint8_t c = uart_take();
     if (c != '\n') {
+      if (!line_len) lcd_line_begins();
       if (c == '*') line_crc_star = line_crc;
       line_crc = bd_crc16_update(line_crc, c);
       if (line_len < sizeof line)
@@ -152,10 +153,12 @@ static void read_line(void) {
       line_ready = true;
       continue;
     }
+    lcd_line_done();
     line_crc = 0xFFFF;  // an empty line ("\r\n") or a long one: the next one starts afresh
   }
   if (line_ready && lcd_room()) {
     handle_line(line, line_len);
+    lcd_line_done();
     line_ready = false;
     line_len = 0;
     line_crc = 0xFFFF;

@@ -22,6 +22,11 @@ void twi_put(uint8_t byte);
 // Starts a transaction when bytes wait and the bus is free; resets a stuck
 // bus. Call from the main loop (returns at once).
 void twi_poll(void);
+// Opens a transaction now (start, address) if none is running, and keeps
+// the running one open when the queue runs dry (SCL held low, for a few ms
+// at most), because bytes are coming; twi_release() ends that.
+void twi_open(void);
+void twi_release(void);
 // True when every queued byte is out and the stop condition is done.
 bool twi_idle(void);
 // Waits until twi_idle() (at most a few ms): for the LCD's start-up only.
