@@ -56,6 +56,7 @@ export function codecMix(): Message[] {
       cols: 16,
       rows: 2,
       lcd: 'parallel',
+      khz: 0,
       rom: 'A00',
       buttons: 'RIGHT,UP,DOWN,LEFT,SELECT',
       keys: '',

@@ -13,17 +13,20 @@
  *  - one character: from the host starting to send it to the virtual LCD
  *    showing it, over more updates than the host's sequence has numbers;
  *    median and worst;
- *  - screen: from the host starting to send the frames of a full update to
- *    the virtual LCD showing all of it (the first LCD change after which
- *    every cell is right), pipelined within the board's `rx` window; mean;
+ *  - screen: from the host starting to send the frames of a full update (a
+ *    page change, written as the bridge writes it on this board) to the
+ *    virtual LCD showing all of it (the first LCD change after which every
+ *    cell a person sees is right: a display turned off shows nothing),
+ *    pipelined within the board's `rx` window; mean;
  *  - tear: during each full update, the longest time the LCD shows cells of
  *    both the old page and the new one at once; worst;
  *  - wire: the pure line time of the bytes sent (10 bits a byte, nominal rate).
  */
+import { pagePlan } from '../bridge/link/page-plan.js';
 import { SimBoard } from '../bridge/sim/board.js';
 import type { Device } from '../firmware/devices/schema.js';
 import { encode } from '../protocol/codec.js';
-import type { Message } from '../protocol/schema.js';
+import { SCHEMA_REVISION, type Message } from '../protocol/schema.js';
 import { fullScreenFrames, oneCharFrames, screenText } from './screens.js';
 import { SimHost, type Outgoing } from './sim-host.js';
 
@@ -91,7 +94,7 @@ export function measureLatency(opts: LatencyOptions): PresetLatency {
     let mixedSince = -1;
     let tearUs = 0;
     const check = () => {
-      const now = board.lcd.codeRows();
+      const now = board.lcd.shownCodeRows();
       const { hasOld, hasNew } = mix(now, before, want);
       const at = board.nowUs;
       if (hasOld && hasNew) {
@@ -113,12 +116,14 @@ export function measureLatency(opts: LatencyOptions): PresetLatency {
     return { us: doneAt - t0, bytes, tearUs };
   };
 
+  // a page change as the bridge writes it on this board (page-plan.ts)
+  const page = pagePlan({ lcd: hello.lcd, lcdKhz: hello.khz, cols, rows, schemaRevision: SCHEMA_REVISION }, baud);
   const full: number[] = [];
   let fullBytes = 0;
   let tearUs = 0;
   for (let v = 1; v <= repeats; v++) {
     const want = screenText(cols, rows, v);
-    const r = update(fullScreenFrames(cols, rows, v) as Outgoing[], shown, want, 20);
+    const r = update(fullScreenFrames(cols, rows, v, page) as Outgoing[], shown, want, 20);
     full.push(r.us);
     fullBytes = r.bytes;
     tearUs = Math.max(tearUs, r.tearUs);

@@ -3,6 +3,7 @@
  * model (bridge/link/screen-model.ts) produces for a full redraw (every cell
  * changes, from a known screen) and for a one-character change.
  */
+import type { PagePlan } from '../bridge/link/page-plan.js';
 import { diffScreen, LcdModel } from '../bridge/link/screen-model.js';
 import type { ScreenCommand } from '../bridge/link/types.js';
 import { blankFrame, type ScreenFrame } from '../bridge/lcd/screen.js';
@@ -29,9 +30,9 @@ export function shownModel(cols: number, rows: string[]): LcdModel {
   return m;
 }
 
-/** The commands for a full redraw: from variant `v - 1` to variant `v` (one TXT per row). */
-export function fullScreenFrames(cols: number, rows: number, v: number): ScreenCommand[] {
-  return diffScreen(frameOf(screenText(cols, rows, v), cols), shownModel(cols, screenText(cols, rows, v - 1)));
+/** The commands for a full redraw: from variant `v - 1` to variant `v`, a page change written as `page` says. */
+export function fullScreenFrames(cols: number, rows: number, v: number, page?: PagePlan): ScreenCommand[] {
+  return diffScreen(frameOf(screenText(cols, rows, v), cols), shownModel(cols, screenText(cols, rows, v - 1)), undefined, page);
 }
 
 /** The commands for one changed character in the middle of the top row; `rows` is what the LCD shows. */

@@ -118,7 +118,7 @@ export class SimHost {
   }
 
   private onLine(line: string): void {
-    const r = decode(line, MAX_DEVICE_FRAME);
+    const r = decode(line, MAX_DEVICE_FRAME, { earlier: true });
     if (!r.ok) return;
     const msg = r.msg;
     const at = this.board.nowUs;

@@ -157,11 +157,22 @@ export function encodeLine(msg: Message): string {
   return encode(msg) + '\n';
 }
 
+/** Options of `decode`. */
+export interface DecodeOptions {
+  /**
+   * The line may come from a board built at an earlier revision of the
+   * schema (see SCHEMA_REVISION): it may end before trailing fields added
+   * since, which then take their absent values (0, false, the first enum
+   * value, empty). Without it only this revision's exact encoding is taken.
+   */
+  earlier?: boolean;
+}
+
 /**
  * Decodes one line (its "\n" or "\r\n" may be present or already removed).
  * `maxLength` is the longest line the receiver accepts, terminator excluded.
  */
-export function decode(line: string, maxLength = Infinity): DecodeResult {
+export function decode(line: string, maxLength = Infinity, opts?: DecodeOptions): DecodeResult {
   let len = line.length;
   if (len > 0 && line.charCodeAt(len - 1) === 10) len--;
   if (len > 0 && line.charCodeAt(len - 1) === 13) len--;
@@ -199,8 +210,16 @@ export function decode(line: string, maxLength = Infinity): DecodeResult {
     return { ok: false, reason: 'field', detail: `${kind}: seq "${line.slice(seqStart, p)}" is not in ${reliable ? 1 : 0}..255` };
 
   const msg: Record<string, unknown> = { kind, seq };
-  for (const [name, f] of list) {
-    if (p >= end) return { ok: false, reason: 'trunc', detail: `${kind}: field ${name} missing`, seq };
+  for (let i = 0; i < list.length; i++) {
+    const [name, f] = list[i];
+    if (p >= end) {
+      // a board built before a revision added the trailing fields: they take their absent values
+      if (opts?.earlier && f.since !== undefined && list.slice(i).every(([, g]) => g.since !== undefined)) {
+        for (const [n, g] of list.slice(i)) msg[n] = absentValue(g);
+        break;
+      }
+      return { ok: false, reason: 'trunc', detail: `${kind}: field ${name} missing`, seq };
+    }
     p++; // the space
     const r = decodeField(line, p, end, f);
     if (typeof r === 'string') {
@@ -217,6 +236,23 @@ export function decode(line: string, maxLength = Infinity): DecodeResult {
 }
 
 type FieldResult = { value: unknown; next: number } | string;
+
+/** The value of a field a frame from an earlier revision does not have. */
+function absentValue(f: FieldSpec): unknown {
+  switch (f.type) {
+    case 'bool':
+      return false;
+    case 'enum':
+      return Object.keys(f.values)[0];
+    case 'char':
+    case 'str':
+      return '';
+    case 'bytes':
+      return new Uint8Array(0);
+    default:
+      return 0;
+  }
+}
 
 function decodeField(line: string, p: number, end: number, f: FieldSpec): FieldResult {
   // one-character fields must not read the "*" that ends the fields

@@ -1,5 +1,5 @@
 export * from './schema.js';
 export * from './codec.js';
 export { crc16 } from './crc.js';
-export { SCHEMA_FINGERPRINT, canonicalSchema, fingerprintBytes } from './fingerprint.js';
+export { KNOWN_FINGERPRINTS, SCHEMA_FINGERPRINT, canonicalSchema, fingerprintBytes, revisionOf } from './fingerprint.js';
 export { LineSplitter, type LineSplitterEvents } from './lines.js';

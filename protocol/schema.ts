@@ -38,32 +38,49 @@
 /** Bumped by hand whenever a change is not just additive. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Additive changes keep boards built before them working. A field added to
+ * the end of a message the device sends, or a value added to an enum, says
+ * `since` which revision of the schema added it (1: the first); the
+ * fingerprint of each revision is known to the bridge (fingerprint.ts), a
+ * device-sent frame may end before its `since` fields (they decode as 0,
+ * false, the first value, empty), and the bridge sends an enum value only
+ * to a board of its revision or later.
+ */
+export const SCHEMA_REVISION = 2;
+
 /** Which side sends a kind. */
 export type Direction = 'host' | 'device' | 'both';
 
-export interface UIntSpec {
+interface Added {
+  /** The schema revision that added this field (a trailing field of a device-sent message); absent: 1. */
+  since?: number;
+}
+export interface UIntSpec extends Added {
   type: 'u8' | 'u16' | 'u32';
   /** Largest accepted value; defaults to the width's maximum. */
   max?: number;
 }
-export interface BoolSpec {
+export interface BoolSpec extends Added {
   type: 'bool';
 }
-export interface EnumSpec {
+export interface EnumSpec extends Added {
   type: 'enum';
   /** Value name → its one-character code on the wire. */
   values: Record<string, string>;
+  /** Values added after revision 1 → the revision that added them. */
+  added?: Record<string, number>;
 }
-export interface CharSpec {
+export interface CharSpec extends Added {
   /** One printable, non-space ASCII character, sent as itself. */
   type: 'char';
 }
-export interface StrSpec {
+export interface StrSpec extends Added {
   /** Bytes 0..255 (LCD ROM codes); printable ASCII goes as itself, the rest as \HH. */
   type: 'str';
   max: number;
 }
-export interface BytesSpec {
+export interface BytesSpec extends Added {
   /** Raw bytes in upper-case hex. */
   type: 'bytes';
   min: number;
@@ -85,8 +102,11 @@ const bool = (): BoolSpec => ({ type: 'bool' });
 const char = (): CharSpec => ({ type: 'char' });
 const str = (max: number): StrSpec => ({ type: 'str', max });
 const bytes = (min: number, max = min): BytesSpec => ({ type: 'bytes', min, max });
-function enumOf<const V extends Record<string, string>>(values: V): { type: 'enum'; values: V } {
-  return { type: 'enum', values };
+function enumOf<const V extends Record<string, string>>(
+  values: V,
+  added?: { [K in keyof V]?: number },
+): { type: 'enum'; values: V; added?: Record<string, number> } {
+  return added ? { type: 'enum', values, added: added as Record<string, number> } : { type: 'enum', values };
 }
 
 /** Longest text one TXT frame carries; the bridge splits longer rows. */
@@ -122,6 +142,8 @@ export const schema = {
       backlight: bool(),
       buzzer: bool(),
       led: bool(),
+      /** The I2C clock of the LCD's backpack in kHz; 0 on a parallel LCD (and from a board of revision 1). */
+      khz: { ...u16(), since: 2 },
     },
   },
   BTN: {
@@ -184,8 +206,8 @@ export const schema = {
   CUR: {
     dir: 'host',
     reliable: true,
-    doc: 'Show the cursor at a row and column, as a line or a blinking block, or hide it.',
-    fields: { mode: enumOf({ off: 'o', line: 'l', block: 'b' }), row: u8(3), col: u8(39) },
+    doc: 'Show the cursor at a row and column, as a line or a blinking block, or hide it; or blank the whole display (what it holds is kept) until the next CUR.',
+    fields: { mode: enumOf({ off: 'o', line: 'l', block: 'b', blank: 'n' }, { blank: 2 }), row: u8(3), col: u8(39) },
   },
   BL: {
     dir: 'host',

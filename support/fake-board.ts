@@ -86,8 +86,10 @@ export interface FakeLcd {
   cells: string[];
   glyphs: (Uint8Array | null)[];
   cursor: { mode: 'off' | 'line' | 'block'; row: number; col: number };
+  /** The display is off (CUR blank): it shows nothing, and keeps its cells. */
+  blank: boolean;
   backlight: boolean;
-  /** Rows as strings of LCD codes. */
+  /** Rows as strings of LCD codes, as they are seen (blank while the display is off). */
   text(): string[];
 }
 
@@ -194,9 +196,10 @@ export class FakeBoard {
       cells: Array.from({ length: this.opts.rows }, () => ' '.repeat(cols)),
       glyphs: new Array(8).fill(null),
       cursor: { mode: 'off', row: 0, col: 0 },
+      blank: false,
       backlight: true,
       text() {
-        return [...this.cells];
+        return this.blank ? this.cells.map((r) => ' '.repeat(r.length)) : [...this.cells];
       },
     };
     this.splitter = new LineSplitter(MAX_HOST_FRAME, {
@@ -243,6 +246,7 @@ export class FakeBoard {
     this.lcd.cells = this.lcd.cells.map(() => ' '.repeat(this.opts.cols));
     this.lcd.glyphs.fill(null);
     this.lcd.cursor = { mode: 'off', row: 0, col: 0 };
+    this.lcd.blank = false;
     this.lcd.backlight = true;
     this.led = false;
     this.stopTimers();
@@ -403,7 +407,8 @@ export class FakeBoard {
         lcd.glyphs[msg.slot] = Uint8Array.from(msg.rows);
         break;
       case 'CUR':
-        lcd.cursor = { mode: msg.mode, row: msg.row, col: msg.col };
+        lcd.blank = msg.mode === 'blank';
+        lcd.cursor = msg.mode === 'blank' ? { mode: 'off', row: 0, col: 0 } : { mode: msg.mode, row: msg.row, col: msg.col };
         break;
       case 'BL':
         lcd.backlight = msg.on;
@@ -438,6 +443,7 @@ export class FakeBoard {
       cols: o.cols,
       rows: o.rows,
       lcd: 'parallel',
+      khz: 0,
       rom: 'A00',
       buttons: o.buttons.join(','),
       keys: o.keypad.join(''),

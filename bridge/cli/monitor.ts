@@ -117,7 +117,7 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorSummary> 
 
   const splitter = new LineSplitter(MAX_DEVICE_FRAME, {
     line: (line) => {
-      const r = decode(line, MAX_DEVICE_FRAME);
+      const r = decode(line, MAX_DEVICE_FRAME, { earlier: true });
       if (r.ok) summary.frames++;
       else summary.rejected++;
       print('rx', line, r);

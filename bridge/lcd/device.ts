@@ -16,7 +16,11 @@ export interface DeviceCaps {
   boot: number;
   cols: number;
   rows: number;
+  /** The revision of the protocol's schema the board was built with (protocol/schema.ts): what it understands. */
+  schemaRevision: number;
   lcd: 'parallel' | 'i2c';
+  /** The I2C clock of the LCD's backpack in kHz (0 on a parallel LCD, or from a board that does not say). */
+  lcdKhz: number;
   rom: 'A00' | 'A02';
   /** Button names, by index. */
   buttons: string[];

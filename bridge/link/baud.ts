@@ -130,7 +130,7 @@ class RatePort implements BindingPortInterface {
       const seen: Buffer[] = [];
       const split = new LineSplitter(MAX_DEVICE_FRAME, {
         line: (l) => {
-          const r = decode(l, MAX_DEVICE_FRAME);
+          const r = decode(l, MAX_DEVICE_FRAME, { earlier: true });
           if (r.ok && r.msg.kind !== 'PING')
             frames++; // (a PING back is our own, echoed by something that is no botduino)
           else noise += l.length + 1;

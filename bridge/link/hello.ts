@@ -4,7 +4,7 @@
  * user which firmware is on the board.
  */
 import { toHex } from '../../protocol/codec.js';
-import { SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
+import { KNOWN_FINGERPRINTS, revisionOf, SCHEMA_FINGERPRINT } from '../../protocol/fingerprint.js';
 import { PROTOCOL_VERSION, type Message, type MessageOf } from '../../protocol/schema.js';
 import { MismatchError } from '../../common/errors.js';
 import { nextSeq } from './seq.js';
@@ -36,7 +36,9 @@ export function capsFromHello(h: MessageOf<'HELLO'>): DeviceCaps {
     boot: h.boot,
     cols: h.cols,
     rows: h.rows,
+    schemaRevision: revisionOf(toHex(h.fp)) ?? 0,
     lcd: h.lcd,
+    lcdKhz: h.khz,
     rom: h.rom,
     buttons,
     keypad,
@@ -52,9 +54,9 @@ export function firmwareOf(h: MessageOf<'HELLO'>): FirmwareInfo {
   return { proto: h.proto, fingerprint: toHex(h.fp), firmware: h.fw, version: h.ver, board: h.board, cols: h.cols };
 }
 
-/** Whether a decoded HELLO speaks this bridge's protocol. */
+/** Whether a decoded HELLO speaks this bridge's protocol: its version, and the schema of this revision or an earlier one. */
 export function speaksOurProtocol(info: FirmwareInfo): boolean {
-  return info.proto === PROTOCOL_VERSION && info.fingerprint === SCHEMA_FINGERPRINT;
+  return info.proto === PROTOCOL_VERSION && revisionOf(info.fingerprint) !== null;
 }
 
 /**
@@ -81,10 +83,16 @@ export function reflashText(cols: number): string[] {
   return ['Wrong firmware:', 'reflash botduino'].map((s) => s.slice(0, w));
 }
 
+/** "ADD68F6B (and the earlier 22570126)": the schemas this bridge speaks with. */
+function knownSchemas(): string {
+  const earlier = [...KNOWN_FINGERPRINTS.keys()].filter((fp) => fp !== SCHEMA_FINGERPRINT);
+  return earlier.length ? `${SCHEMA_FINGERPRINT} (and the earlier ${earlier.join(', ')})` : SCHEMA_FINGERPRINT;
+}
+
 /** The error for a board on `path` whose HELLO is not this bridge's protocol, naming what to flash. */
 export function mismatchError(info: FirmwareInfo, path: string, preset: string): MismatchError {
   return new MismatchError(
-    `The board on ${path} runs ${info.firmware || 'unknown firmware'} ${info.version} for ${info.board || 'an unknown board'} (protocol ${info.proto}, schema ${info.fingerprint}); this bridge speaks protocol ${PROTOCOL_VERSION}, schema ${SCHEMA_FINGERPRINT}. Flash matching firmware with \`botduino firmware flash --device ${preset} --port ${path}\`.`,
+    `The board on ${path} runs ${info.firmware || 'unknown firmware'} ${info.version} for ${info.board || 'an unknown board'} (protocol ${info.proto}, schema ${info.fingerprint}); this bridge speaks protocol ${PROTOCOL_VERSION}, schema ${knownSchemas()}. Flash matching firmware with \`botduino firmware flash --device ${preset} --port ${path}\`.`,
   );
 }
 

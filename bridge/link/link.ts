@@ -26,9 +26,11 @@ import { MismatchError, SerialError, type BotduinoError } from '../../common/err
 import { silentLogger, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { ScreenFrame } from '../lcd/screen.js';
+import { answeredRate } from './baud.js';
 import { Session } from './connection.js';
 import { capsFromHello, firmwareOf, looseHello, mismatchError, reflashFrames, speaksOurProtocol, type FirmwareInfo } from './hello.js';
 import { Heartbeat } from './heartbeat.js';
+import { pagePlan, type PagePlan } from './page-plan.js';
 import { withDefaults, type DeviceLinkOptions, type LinkSettings } from './options.js';
 import { Finder } from './reconnect.js';
 import { framedIntact, Receiver } from './receiver.js';
@@ -249,7 +251,7 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     this.st.framesIn++;
     // Any line, even one garbled on the way, shows the board is there: only silence counts as gone.
     if (this.session === s && this._state === 'online') this.heartbeat.heard();
-    const r = decode(line, MAX_DEVICE_FRAME);
+    const r = decode(line, MAX_DEVICE_FRAME, { earlier: true }); // a board built at an earlier schema revision is served too
     if (!r.ok) {
       if (line.startsWith('HELLO ') && framedIntact(line, r.reason)) {
         const info = looseHello(line);
@@ -348,15 +350,20 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
     const caps = { ...this._caps!, boot };
     this._caps = caps;
     this.log.info(`board reset (boot ${boot}): redrawing`);
-    this.tx.reset(caps);
+    this.tx.reset(caps, this.pageFor(s, caps));
     this.sendWho(s, this.tx.win.next);
     this.emit('online', caps);
     this.tx.pump();
   }
 
+  /** How page changes are written on this board: from its LCD and the rate the line runs at (found or configured). */
+  private pageFor(s: Session, caps: DeviceCaps): PagePlan {
+    return pagePlan(caps, answeredRate(s.path) ?? s.baudRate);
+  }
+
   private goOnline(s: Session, caps: DeviceCaps): void {
     this._caps = caps;
-    this.tx.reset(caps);
+    this.tx.reset(caps, this.pageFor(s, caps));
     // Pin the board's expected seq before any reliable frame: a HELLO sent at boot does not answer our WHO.
     this.sendWho(s, this.tx.win.next);
     this.heartbeat.start(

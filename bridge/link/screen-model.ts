@@ -6,6 +6,7 @@
  */
 import { MAX_TEXT } from '../../protocol/schema.js';
 import type { ScreenFrame } from '../lcd/screen.js';
+import { CLEAR_PAGE, type PagePlan } from './page-plan.js';
 import type { ScreenCommand } from './types.js';
 
 type Cursor = ScreenFrame['cursor'];
@@ -17,8 +18,10 @@ export class LcdModel {
   known = false;
   /** Custom glyph rows by slot; null when unknown. */
   readonly glyphs: (Uint8Array | null)[] = new Array(8).fill(null);
-  /** Null when unknown. */
+  /** Null when unknown, or while the display is blank. */
   cursor: Cursor | null = null;
+  /** The display is off (CUR blank): a page is being written unseen, and the next CUR shows it. */
+  blank = false;
   /** Null when unknown. */
   backlight: boolean | null = null;
 
@@ -34,6 +37,7 @@ export class LcdModel {
     this.known = false;
     this.glyphs.fill(null);
     this.cursor = null;
+    this.blank = false;
     this.backlight = null;
   }
 
@@ -56,7 +60,8 @@ export class LcdModel {
         this.glyphs[cmd.slot] = Uint8Array.from(cmd.rows);
         break;
       case 'CUR':
-        this.cursor = { mode: cmd.mode, row: cmd.row, col: cmd.col };
+        this.blank = cmd.mode === 'blank';
+        this.cursor = cmd.mode === 'blank' ? null : { mode: cmd.mode, row: cmd.row, col: cmd.col };
         break;
       case 'BL':
         this.backlight = cmd.on;
@@ -64,7 +69,7 @@ export class LcdModel {
     }
   }
 
-  /** The rows as strings of LCD codes (spaces while unknown). */
+  /** The rows as strings of LCD codes (spaces while unknown; what the LCD holds, even while the display is blank). */
   text(): string[] {
     const out: string[] = [];
     for (let r = 0; r < this.rows; r++)
@@ -77,6 +82,7 @@ export class LcdModel {
     this.known = other.known;
     for (let i = 0; i < 8; i++) this.glyphs[i] = other.glyphs[i];
     this.cursor = other.cursor;
+    this.blank = other.blank;
     this.backlight = other.backlight;
   }
 }
@@ -95,31 +101,40 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * TXT), then the cursor, then the backlight. Linear in the number of cells.
  *
  * A page change on a 4-row LCD (text changes on more than one row, and in
- * at least half of the cells) starts with CLR: the LCD goes blank at once and
- * the new page appears row by row, instead of showing rows of the old page
- * under rows of the new one for as long as the page takes to write (a 20×4
- * on a 100 kHz I2C backpack: ~30 ms). Cells the new page leaves blank need no
- * bytes then. On 1- and 2-row LCDs a page is written in a few ms, less than
- * the clear itself costs (1.52 ms), so they are not cleared first.
+ * at least half of the cells) is written as `page` says (page-plan.ts), so
+ * that the LCD never shows rows of the old page under rows of the new one
+ * for longer than one row's write: `clear` starts with CLR (the LCD goes
+ * blank at once and the page appears row by row; cells the new page leaves
+ * blank need no bytes then); `hide` writes the first changed row, blanks the
+ * display (CUR blank), writes the rest unseen (glyph slots too: redefining
+ * one changes the old cells that show it) and shows the page with the
+ * closing CUR. On 1- and 2-row LCDs a page is written in a few ms, less than
+ * the clear itself costs (1.52 ms), so they are written in place.
  */
-export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): ScreenCommand[] {
+export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4, page: PagePlan = CLEAR_PAGE): ScreenCommand[] {
   const out: ScreenCommand[] = [];
   const { cols, rows } = from;
   let known = from.known;
+  // a page already being written behind a blank display goes on as it is
+  const pageChange = known && !from.blank && isPageChange(want, from);
+  const hide = pageChange && page.way === 'hide';
   if (!known) out.push({ kind: 'CLR' });
-  else if (isPageChange(want, from)) {
+  else if (pageChange && !hide) {
     out.push({ kind: 'CLR' });
     known = false; // from here on, diffed against a blank LCD
   }
 
+  const glyphs: ScreenCommand[] = [];
   for (let slot = 0; slot < 8; slot++) {
     const g = want.glyphs[slot];
     if (!g) continue;
     const have = from.glyphs[slot];
-    if (!have || !sameBytes(have, g)) out.push({ kind: 'GLY', slot, rows: g });
+    if (!have || !sameBytes(have, g)) glyphs.push({ kind: 'GLY', slot, rows: g });
   }
+  if (!hide) out.push(...glyphs);
 
   let wroteText = false;
+  let firstRow = true; // (hide) the first row with changes has not been written yet
   for (let i = 0; i < rows; i++) {
     const r = rows === 4 ? DDRAM_ORDER_4[i] : i;
     const line = want.rows[r] ?? '';
@@ -127,7 +142,14 @@ export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): Scr
     let runStart = -1;
     let lastChanged = -1;
     const flush = () => {
-      for (let a = runStart; a <= lastChanged; a += MAX_TEXT) {
+      let a = runStart;
+      if (hide && firstRow && !wroteText)
+        for (const n of page.lead) {
+          if (lastChanged + 1 - a <= n) break;
+          out.push({ kind: 'TXT', row: r, col: a, text: cellText(line, a, a + n) });
+          a += n;
+        }
+      for (; a <= lastChanged; a += MAX_TEXT) {
         const b = Math.min(lastChanged + 1, a + MAX_TEXT);
         out.push({ kind: 'TXT', row: r, col: a, text: cellText(line, a, b) });
       }
@@ -145,13 +167,17 @@ export function diffScreen(want: ScreenFrame, from: LcdModel, mergeGap = 4): Scr
       lastChanged = c;
     }
     if (runStart >= 0) flush();
+    if (hide && firstRow && wroteText) {
+      firstRow = false;
+      out.push({ kind: 'CUR', mode: 'blank', row: 0, col: 0 }, ...glyphs);
+    }
   }
 
   const cur = clampCursor(want.cursor, cols, rows);
   const have = from.cursor;
   const cursorMoved = !have || have.mode !== cur.mode || (cur.mode !== 'off' && (have.row !== cur.row || have.col !== cur.col));
-  // Writing text moves the controller's cursor: put a visible one back.
-  if (cursorMoved || (wroteText && cur.mode !== 'off')) out.push({ kind: 'CUR', mode: cur.mode, row: cur.row, col: cur.col });
+  // Writing text moves the controller's cursor: put a visible one back. A blank display: show it.
+  if (hide || cursorMoved || (wroteText && cur.mode !== 'off')) out.push({ kind: 'CUR', mode: cur.mode, row: cur.row, col: cur.col });
 
   if (from.backlight !== want.backlight) out.push({ kind: 'BL', on: want.backlight });
   return out;

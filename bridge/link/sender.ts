@@ -8,6 +8,7 @@ import type { Message, MessageOf } from '../../protocol/schema.js';
 import { Timer, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { ScreenFrame } from '../lcd/screen.js';
+import { CLEAR_PAGE, type PagePlan } from './page-plan.js';
 import { diffScreen, LcdModel } from './screen-model.js';
 import { prevSeq } from './seq.js';
 import type { DeviceCaps, ScreenCommand } from './types.js';
@@ -52,6 +53,9 @@ export class Sender {
 
   private desired: ScreenFrame | null = null;
   private screenDirty = false;
+  /** Commands worked out for `desired` and not sent yet: sent in order as the board's buffer frees up. */
+  private screenCmds: ScreenCommand[] = [];
+  private page: PagePlan = CLEAR_PAGE;
   private shown: LcdModel | null = null;
   private planned: LcdModel | null = null;
   private ledOn: boolean | null = null;
@@ -116,15 +120,21 @@ export class Sender {
       this.queue.shift();
       this.transmit(line, msg, q.done);
     }
-    if (!this.screenDirty || !this.desired || !this.planned) return;
-    for (const cmd of diffScreen(this.desired, this.planned, this.o.mergeGap)) {
+    if (!this.desired || !this.planned) return;
+    if (this.screenDirty) {
+      // worked out from what the board will show once everything sent arrives (a page half sent included)
+      this.screenCmds = diffScreen(this.desired, this.planned, this.o.mergeGap, this.page);
+      this.screenDirty = false;
+    }
+    while (this.screenCmds.length) {
+      const cmd = this.screenCmds[0];
       const msg = { ...cmd, seq: this.win.next } as Message;
       const line = encode(msg) + '\n';
-      if (!this.win.fits(line.length, limit)) return; // the rest is worked out again when room frees up
+      if (!this.win.fits(line.length, limit)) return; // the rest goes when room frees up
+      this.screenCmds.shift();
       this.planned.apply(cmd);
       this.transmit(line, msg);
     }
-    this.screenDirty = false;
   }
 
   private transmit(line: string, msg: Message, done?: Done): void {
@@ -192,8 +202,10 @@ export class Sender {
     this.goBack();
   }
 
-  /** After a (re)connect or a board reset: nothing in flight counts, the LCD is unknown. */
-  reset(caps: DeviceCaps): void {
+  /** After a (re)connect or a board reset: nothing in flight counts, the LCD is unknown. `page`: how page changes are written on this board. */
+  reset(caps: DeviceCaps, page: PagePlan = CLEAR_PAGE): void {
+    this.page = page;
+    this.screenCmds = [];
     this.retxTimer.stop();
     this.timeoutsInARow = 0;
     const requeue: Queued[] = [];

@@ -10,7 +10,7 @@ export type ScreenCommand =
   | { kind: 'CLR' }
   | { kind: 'TXT'; row: number; col: number; text: string }
   | { kind: 'GLY'; slot: number; rows: Uint8Array }
-  | { kind: 'CUR'; mode: 'off' | 'line' | 'block'; row: number; col: number }
+  | { kind: 'CUR'; mode: 'off' | 'line' | 'block' | 'blank'; row: number; col: number }
   | { kind: 'BL'; on: boolean };
 
 /** One line on the wire, for `monitor` and debugging. */

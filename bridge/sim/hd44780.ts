@@ -150,6 +150,11 @@ export class Hd44780 extends EventEmitter<{ change: [] }> {
     return this.cells().map((row) => String.fromCharCode(...row));
   }
 
+  /** The ROM codes a person sees: codeRows(), or blank rows while the display is off. */
+  shownCodeRows(): string[] {
+    return this.displayEnabled ? this.codeRows() : this.bases.map(() => ' '.repeat(this.cols));
+  }
+
   /** What a person sees, through the character ROM: blank rows while the display is off. */
   text(opts: TextOptions = {}): string[] {
     if (!this.displayEnabled) return this.bases.map(() => ' '.repeat(this.cols));

@@ -97,10 +97,12 @@ export function generateConfigHeader(device: Device, source = `the device descri
     define('BD_LCD_I2C', 1, 'through a PCF8574 backpack: P0 RS, P1 RW, P2 E, P3 backlight, P4–P7 D4–D7');
     define('BD_LCD_I2C_ADDR', `0x${lcd.address.toString(16).toUpperCase()}`);
     define('BD_LCD_I2C_HZ', `${lcd.clock}UL`);
+    define('BD_LCD_I2C_KHZ', Math.round(lcd.clock / 1000), 'in HELLO `khz`');
     define('BD_LCD_HAS_BACKLIGHT', lcd.backlight ? 1 : 0);
     line(`/* I2C bus: SDA pin ${pin(device, board.sda).label}, SCL pin ${pin(device, board.scl).label} */`);
   } else {
     define('BD_LCD_I2C', 0, '4-bit parallel, R/W tied to ground');
+    define('BD_LCD_I2C_KHZ', 0, 'in HELLO `khz`: no I2C bus');
     for (const [name, p] of Object.entries(lcd.pins))
       define(`BD_LCD_${name.toUpperCase()}`, portBit(device, p), `pin ${pin(device, p).label}`);
     define('BD_LCD_HAS_BACKLIGHT', lcd.backlight ? 1 : 0);

@@ -26,7 +26,8 @@ bool lcd_room(void);
 // Writes ROM codes at a row and column; clipped at the end of the row.
 void lcd_text(uint8_t row, uint8_t col, const uint8_t *codes, uint8_t len);
 void lcd_clear(void);
-// mode: 0 off, 1 underline, 2 blinking block.
+// mode: 0 off, 1 underline, 2 blinking block (the display on); 3: the display
+// off, what it holds kept (until the next lcd_cursor).
 void lcd_cursor(uint8_t mode, uint8_t row, uint8_t col);
 // Defines custom glyph `slot` (0–7) from 8 pixel rows.
 void lcd_glyph(uint8_t slot, const uint8_t rows[8]);

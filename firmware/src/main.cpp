@@ -81,6 +81,7 @@ static void send_hello(void) {
   FAR(backlight) = BD_LCD_HAS_BACKLIGHT;
   FAR(buzzer) = BD_HAS_BUZZER;
   FAR(led) = BD_HAS_LED;
+  FAR(khz) = BD_LCD_I2C_KHZ;
 #undef FAR
   bd_send_hello(uart_write, 0, &h);
 }
