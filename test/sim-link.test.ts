@@ -72,7 +72,8 @@ describe('DeviceLink on a simulated board', () => {
     });
     link.show(pageOf('b'));
     await shows(pageOf('b').rows);
-    const page = sent.slice(from).map((l) => l.replace(/ \d+ /, ' # ').replace(/\*.*$/, ''));
+    // each frame once (on a loaded machine an acknowledgment may come after the link's timeout, and a frame go twice)
+    const page = [...new Set(sent.slice(from))].map((l) => l.replace(/ \d+ /, ' # ').replace(/\*.*$/, ''));
     // sent in several windows of the board's buffer, still one plan: one blank, no clear, then the page shown
     expect(page.filter((l) => l.startsWith('CUR # n'))).toHaveLength(1);
     expect(page.some((l) => l.startsWith('CLR'))).toBe(false);
