@@ -121,16 +121,16 @@ describe('the page plan', () => {
     const busUs = 364; // 4 bus bytes of 90 µs a character at 100 kHz, and the interrupt
     for (const baud of [250_000, 115_200, 500_000]) {
       const byteUs = 1e7 / baud;
-      const pieces = leadPieces(20, busUs, 0, byteUs);
+      const pieces = leadPieces(20, busUs, byteUs);
       expect(pieces.length, `${baud} baud`).toBeGreaterThan(0);
       const all = [...pieces, 20 - pieces.reduce((a, b) => a + b, 0)];
       // each frame is on the line before the bus has written the piece before it
       for (let i = 1; i < all.length; i++) expect(txtBytes(all[i]) * byteUs).toBeLessThanOrEqual(all[i - 1] * busUs);
     }
     // at 250000 baud: a 22-byte first frame instead of a 41-byte row; with 2 characters the next frame would be late
-    expect(leadPieces(20, 364, 0, 40)[0]).toBe(3);
+    expect(leadPieces(20, 364, 40)[0]).toBe(3);
     expect(txtBytes(1) * 40).toBeGreaterThan(2 * 364);
-    expect(leadPieces(20, 45, 0, 40)).toEqual([]); // a bus faster than the line: nothing to gain
+    expect(leadPieces(20, 45, 40)).toEqual([]); // a bus faster than the line: nothing to gain
   });
 });
 

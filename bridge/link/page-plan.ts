@@ -69,22 +69,22 @@ export function pagePlan(lcd: PageLcd, baud: number): PagePlan {
   const pageBusUs = lcd.rows * lcd.cols * busUs;
   const pageLineUs = lcd.rows * perRow * txtBytes(rowText) * byteUs;
   if (pageBusUs <= BUS_BOUND * pageLineUs) return CLEAR_PAGE;
-  // (the firmware opens the bus, start and address, while the first frame comes in)
-  return { way: 'hide', lead: leadPieces(rowText, busUs, 0, byteUs) };
+  return { way: 'hide', lead: leadPieces(rowText, busUs, byteUs) };
 }
 
 /**
  * The pieces a run of `n` characters starts with: the first as short as
  * lets the next frame be on the line before the bus has written it (a frame
- * comes in while the one before it is written), each next as long as that
- * allows; [] when no piece shorter than the run does.
+ * comes in while the one before it is written; the firmware has opened the
+ * bus, start and address, while the first came in), each next as long as
+ * that allows; [] when no piece shorter than the run does.
  */
-export function leadPieces(n: number, busUs: number, startUs: number, byteUs: number): number[] {
+export function leadPieces(n: number, busUs: number, byteUs: number): number[] {
   const longestWithin = (us: number) => Math.min(n, Math.floor(us / byteUs) - txtBytes(0));
   for (let first = 1; first < n; first++) {
     const pieces = [first];
     let left = n - first;
-    let budget = startUs + first * busUs;
+    let budget = first * busUs;
     for (;;) {
       const k = longestWithin(budget);
       if (k < 1) break;

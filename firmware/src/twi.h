@@ -5,8 +5,10 @@
 //
 // Bytes are queued (twi_put) and sent by the interrupt; bytes queued back to
 // back go out in one transaction (start, address, the bytes, stop), ended when
-// the queue runs dry. A device that does not answer loses the queued bytes; a
-// bus stuck for ~3 ms is reset: neither ever hangs the firmware.
+// the queue runs dry, unless twi_open() said more is coming (the bus is then
+// held until it comes, for ~3 ms at most). A device that does not answer
+// loses the queued bytes; a bus stuck for ~3 ms is reset: neither ever hangs
+// the firmware.
 #ifndef BD_TWI_H
 #define BD_TWI_H
 
