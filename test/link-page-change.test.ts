@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { blankFrame, type ScreenFrame } from '../bridge/lcd/screen.js';
 import { encode } from '../protocol/codec.js';
 import { SCHEMA_REVISION } from '../protocol/schema.js';
-import { CLEAR_PAGE, leadPieces, pagePlan } from '../bridge/link/page-plan.js';
+import { CLEAR_PAGE, leadPieces, pagePlan, type PagePlan } from '../bridge/link/page-plan.js';
 import { diffScreen, LcdModel } from '../bridge/link/screen-model.js';
 import type { ScreenCommand } from '../bridge/link/types.js';
 import { createPresetBoard } from '../bridge/sim/presets.js';
@@ -36,6 +36,20 @@ function i2cBoard() {
     host.waitFor((m) => m.kind === 'ACK' && m.seq === last);
   };
   return { board, send };
+}
+
+/** Every cell different in each row: `a0aaa…`, `a1aaa…`, … */
+const full = (v: string) => Array.from({ length: 4 }, (_, r) => `${v}${r}`.padEnd(20, v));
+
+/** A page change from full('a') to full('b') on the I2C preset's real firmware, written as `plan` says; the bus bytes it took. */
+function fullPageChange(plan?: PagePlan) {
+  const { board, send } = i2cBoard();
+  send(diffScreen(page(20, full('a')), new LcdModel(20, 4)));
+  board.run(60);
+  const before = board.lcdBusBytes!;
+  send(diffScreen(page(20, full('b')), shown(20, full('a')), 4, plan));
+  board.run(60);
+  return { board, bytes: board.lcdBusBytes! - before };
 }
 
 const OLD = ['Weather: sunny 24C  ', 'Tomorrow: rain      ', 'Wind 12 km/h NW     ', '1 Back   2 More     '];
@@ -79,17 +93,11 @@ describe('a page change', () => {
   });
 
   it('on the I2C preset’s real firmware costs four bus bytes a character and none to set the address', () => {
-    const { board, send } = i2cBoard();
-    const full = (v: string) => Array.from({ length: 4 }, (_, r) => `${v}${r}`.padEnd(20, v));
-    send(diffScreen(page(20, full('a')), new LcdModel(20, 4)));
-    board.run(60);
-    const before = board.lcdBusBytes!;
-    send(diffScreen(page(20, full('b')), shown(20, full('a'))));
-    board.run(60);
+    const { board, bytes } = fullPageChange();
     expect(board.lcd.codeRows()).toEqual(full('b'));
     // the clear (4) and 80 characters (4 each): after the clear the address is 0, row 2 goes on from
     // row 0, row 1 from row 2 (0x27 → 0x40), row 3 from row 1; no "set DDRAM address" (4 each) at all
-    expect(board.lcdBusBytes! - before).toBe(4 + 80 * 4);
+    expect(bytes).toBe(4 + 80 * 4);
   });
 });
 
@@ -197,16 +205,10 @@ describe('a page change written unseen', () => {
   });
 
   it('on the I2C preset’s real firmware costs a full page 4 bus bytes a character and 8 to hide and show it', () => {
-    const { board, send } = i2cBoard();
-    const full = (v: string) => Array.from({ length: 4 }, (_, r) => `${v}${r}`.padEnd(20, v));
-    send(diffScreen(page(20, full('a')), new LcdModel(20, 4)));
-    board.run(60);
-    const before = board.lcdBusBytes!;
-    send(diffScreen(page(20, full('b')), shown(20, full('a')), 4, HIDE));
-    board.run(60);
+    const { board, bytes } = fullPageChange(HIDE);
     expect(board.lcd.shownCodeRows()).toEqual(full('b'));
     // the last page ended where row 0 starts (0x67 → 0x00), each piece goes on where the last ended: no address set
-    expect(board.lcdBusBytes! - before).toBe(80 * 4 + 8);
+    expect(bytes).toBe(80 * 4 + 8);
   });
 
   it('CUR blank keeps what the LCD holds, and the next CUR shows it again', () => {
