@@ -119,6 +119,12 @@ describe('the page plan', () => {
     expect(HIDE.way).toBe('hide');
     expect(pagePlan({ lcd: 'i2c', lcdKhz: 100, cols: 20, rows: 4, schemaRevision: SCHEMA_REVISION }, 115_200).way).toBe('hide');
     expect(pagePlan({ lcd: 'i2c', lcdKhz: 400, cols: 20, rows: 4, schemaRevision: SCHEMA_REVISION }, 250_000)).toEqual(CLEAR_PAGE);
+    // a fast line and a 400 kHz bus: hidden, in whole rows (a piece is a frame more for the firmware, which the bus cannot spare)
+    expect(pagePlan({ lcd: 'i2c', lcdKhz: 400, cols: 20, rows: 4, schemaRevision: SCHEMA_REVISION }, 1_000_000)).toEqual({
+      way: 'hide',
+      lead: [],
+    });
+    expect(HIDE.lead.length).toBeGreaterThan(0);
     expect(pagePlan({ lcd: 'parallel', lcdKhz: 0, cols: 20, rows: 4, schemaRevision: SCHEMA_REVISION }, 250_000)).toEqual(CLEAR_PAGE);
     expect(pagePlan({ lcd: 'i2c', lcdKhz: 100, cols: 16, rows: 2, schemaRevision: SCHEMA_REVISION }, 250_000)).toEqual(CLEAR_PAGE); // 2 rows: written in place
     // a board built before CUR blank existed is never sent one

@@ -15,10 +15,12 @@
  *    should start as early as it can. The first row goes first, written where
  *    it is seen (a mix for one row's write, as allowed), then `CUR blank`
  *    turns the display off (4 bus bytes; what it holds is kept), the rest is
- *    written unseen, and the closing CUR turns it on with the whole page. The
- *    first run of text is sent in short pieces (`lead`): the first piece as
- *    short as lets the next frame arrive before the bus has written it, so
- *    the bus starts after a ~22-byte frame instead of a whole row's.
+ *    written unseen, and the closing CUR turns it on with the whole page.
+ *    Where a character takes the bus longer than the firmware needs to take a
+ *    frame (100 kHz), the first run of text is sent in short pieces (`lead`):
+ *    the first piece as short as lets the next frame arrive before the bus
+ *    has written it, so the bus starts after a ~22-byte frame instead of a
+ *    whole row's.
  */
 import { encode } from '../../protocol/codec.js';
 import { MAX_TEXT, schema } from '../../protocol/schema.js';
@@ -51,6 +53,14 @@ const PARALLEL_US = 45;
 const I2C_INTERRUPT_US = 1;
 /** The bus must take this many times the line's time for a page before hiding pays. */
 const BUS_BOUND = 1.5;
+/**
+ * µs the firmware takes to check a TXT frame, queue its text and acknowledge
+ * it (120–150 µs on the simulated board). Each piece is a frame more: pieces
+ * pay only where a character on the bus gives the firmware that long (at
+ * 100 kHz; at 400 kHz they starve the bus instead, measured at 500000 and
+ * 1000000 baud).
+ */
+const FRAME_US = 150;
 
 /** Bytes on the line of a TXT of `n` characters, at its longest (3-digit seq, row, 2-digit column). */
 function txtBytes(n: number): number {
@@ -69,7 +79,7 @@ export function pagePlan(lcd: PageLcd, baud: number): PagePlan {
   const pageBusUs = lcd.rows * lcd.cols * busUs;
   const pageLineUs = lcd.rows * perRow * txtBytes(rowText) * byteUs;
   if (pageBusUs <= BUS_BOUND * pageLineUs) return CLEAR_PAGE;
-  return { way: 'hide', lead: leadPieces(rowText, busUs, byteUs) };
+  return { way: 'hide', lead: busUs >= FRAME_US ? leadPieces(rowText, busUs, byteUs) : [] };
 }
 
 /**
