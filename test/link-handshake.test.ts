@@ -5,6 +5,7 @@ import { DeviceLink, type DeviceLinkOptions } from '../bridge/link/link.js';
 import { crc16 } from '../protocol/crc.js';
 import { PROTOCOL_VERSION, SCHEMA_FINGERPRINT } from '../protocol/index.js';
 import { FakeBinding, FakeBoard } from '../support/fake-board.js';
+import { createLogger } from '../bridge/log.js';
 
 const links: DeviceLink[] = [];
 function linkTo(board: FakeBoard | string, opts: Partial<DeviceLinkOptions> = {}): DeviceLink {
@@ -95,6 +96,16 @@ describe('a board with other firmware', () => {
     await expect.poll(() => board.lcd.text()[1]).toBe('reflash botduino');
     expect(board.lcd.text()[0]).toMatch(/^Wrong firmware/);
     expect(board.applied.every((m) => m.kind === 'CLR' || m.kind === 'TXT')).toBe(true);
+  });
+
+  it('serves a board built at an earlier revision of the schema, and says what flashing it again would bring', async () => {
+    const board = new FakeBoard({ fingerprint: '22570126', version: '0.1.0' }); // revision 1: before HELLO khz and CUR blank
+    const lines: string[] = [];
+    const link = linkTo(board, { logger: createLogger({ write: (l) => lines.push(l), color: false }) });
+    const caps = await link.start();
+    expect(link.state).toBe('online');
+    expect(caps.schemaRevision).toBe(1);
+    expect(lines.join('\n')).toMatch(/schema revision 1 \(this bridge: 2\): it is served as it is; flash it again/);
   });
 
   it('reads enough of a newer protocol’s HELLO to name its firmware', async () => {

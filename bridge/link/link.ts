@@ -21,7 +21,7 @@
 import { EventEmitter } from 'node:events';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { decode, encode } from '../../protocol/codec.js';
-import { MAX_DEVICE_FRAME, MAX_DEVICE_ID, type Message, type MessageOf } from '../../protocol/schema.js';
+import { MAX_DEVICE_FRAME, MAX_DEVICE_ID, SCHEMA_REVISION, type Message, type MessageOf } from '../../protocol/schema.js';
 import { MismatchError, SerialError, type BotduinoError } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -363,6 +363,11 @@ export class DeviceLink extends EventEmitter<DeviceLinkEvents> {
 
   private goOnline(s: Session, caps: DeviceCaps): void {
     this._caps = caps;
+    if (caps.schemaRevision < SCHEMA_REVISION)
+      this.log.info(
+        `the board's firmware is of protocol schema revision ${caps.schemaRevision} (this bridge: ${SCHEMA_REVISION}): it is served as it is; ` +
+          `flash it again (\`botduino firmware flash\`) for what later revisions added, such as page changes written unseen on a slow I2C LCD`,
+      );
     this.tx.reset(caps, this.pageFor(s, caps));
     // Pin the board's expected seq before any reliable frame: a HELLO sent at boot does not answer our WHO.
     this.sendWho(s, this.tx.win.next);
