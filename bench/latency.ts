@@ -22,11 +22,12 @@
  *    both the old page and the new one at once; worst;
  *  - wire: the pure line time of the bytes sent (10 bits a byte, nominal rate).
  */
+import { capsFromHello } from '../bridge/link/hello.js';
 import { pagePlan } from '../bridge/link/page-plan.js';
 import { SimBoard } from '../bridge/sim/board.js';
 import type { Device } from '../firmware/devices/schema.js';
 import { encode } from '../protocol/codec.js';
-import { SCHEMA_REVISION, type Message } from '../protocol/schema.js';
+import type { Message } from '../protocol/schema.js';
 import { fullScreenFrames, oneCharFrames, screenText } from './screens.js';
 import { SimHost, type Outgoing } from './sim-host.js';
 
@@ -117,7 +118,7 @@ export function measureLatency(opts: LatencyOptions): PresetLatency {
   };
 
   // a page change as the bridge writes it on this board (page-plan.ts)
-  const page = pagePlan({ lcd: hello.lcd, lcdKhz: hello.khz, cols, rows, schemaRevision: SCHEMA_REVISION }, baud);
+  const page = pagePlan(capsFromHello(hello), baud);
   const full: number[] = [];
   let fullBytes = 0;
   let tearUs = 0;
